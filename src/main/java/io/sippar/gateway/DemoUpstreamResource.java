@@ -1,0 +1,41 @@
+package io.sippar.gateway;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * The demo merchant's upstream API, served by the gateway itself so the local run needs nothing
+ * else. It is reached through the paid route GET /demo/weather; only the demo mode mounts it.
+ */
+@Path("/demo-upstream")
+public class DemoUpstreamResource {
+
+    private final DemoConfig demo;
+    private final InternalUpstreamToken internal;
+
+    public DemoUpstreamResource(DemoConfig demo, InternalUpstreamToken internal) {
+        this.demo = demo;
+        this.internal = internal;
+    }
+
+    /** A deterministic weather report, so tests can assert on the body the payer receives. */
+    @GET
+    @Path("/weather")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Demo upstream behind the paid route GET /demo/weather")
+    public Map<String, Object> weather(@QueryParam("city") String city,
+            @HeaderParam(InternalUpstreamToken.HEADER) String token) {
+        if (!demo.enabled() || !internal.matches(token)) {
+            throw new NotFoundException();
+        }
+        String place = city == null || city.isBlank() ? "Babylon" : city;
+        return Map.of("city", place, "temperatureC", 21, "conditions", "clear", "source", "sippar-demo");
+    }
+}

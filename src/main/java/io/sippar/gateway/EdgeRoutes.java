@@ -1,0 +1,199 @@
+package io.sippar.gateway;
+
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.sippar.pricing.PricedRoute;
+import io.sippar.pricing.RoutePattern;
+import io.sippar.x402.HeaderCodec;
+import io.sippar.x402.Payment;
+import io.sippar.x402.ReasonCode;
+import io.sippar.x402.X402DecodeException;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The reverse-proxy edge, installed on the Vert.x router ahead of the REST resources: priced paths
+ * get the x402 treatment, unpriced ones go to the passthrough upstream or fall through to the
+ * gateway's own endpoints, and anything left gets a problem+json 404.
+ */
+@ApplicationScoped
+public class EdgeRoutes {
+
+    /** v2 payment header. */
+    public static final String PAYMENT_SIGNATURE = "PAYMENT-SIGNATURE";
+    /** v1 payment header. */
+    public static final String X_PAYMENT = "X-PAYMENT";
+    /** v2 challenge header. */
+    public static final String PAYMENT_REQUIRED = "PAYMENT-REQUIRED";
+
+    private static final Logger LOG = Logger.getLogger(EdgeRoutes.class);
+
+    /** Paths the gateway answers itself; merchant routes can never shadow them. */
+    private static final List<String> RESERVED = List.of("/q/", "/verify", "/settle", "/supported", "/admin/",
+            "/merchant/", "/demo-upstream/", "/openapi", "/health");
+
+    private final RouteCatalog catalog;
+    private final Challenges challenges;
+    private final PaymentFlow flow;
+    private final UpstreamProxy proxy;
+    private final GatewayConfig config;
+
+    public EdgeRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, UpstreamProxy proxy,
+            GatewayConfig config) {
+        this.catalog = catalog;
+        this.challenges = challenges;
+        this.flow = flow;
+        this.proxy = proxy;
+        this.config = config;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
+        router.route().order(RouteConstants.ROUTE_ORDER_AFTER_DEFAULT + 100).handler(this::notFound);
+    }
+
+    private static boolean reserved(String path) {
+        for (String prefix : RESERVED) {
+            if (path.equals(prefix) || path.startsWith(prefix) || (prefix.endsWith("/")
+                    && path.equals(prefix.substring(0, prefix.length() - 1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void handle(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String rawPath = request.path();
+        if (rawPath == null || reserved(rawPath)) {
+            ctx.next();
+            return;
+        }
+        Optional<String> path = RoutePattern.normalise(rawPath);
+        if (path.isEmpty()) {
+            problem(ctx.response(), 400, "Bad request path", ReasonCode.INVALID_REQUEST,
+                    "the path's percent-encoding is invalid");
+            return;
+        }
+        if (reserved(path.get())) {
+            ctx.next();
+            return;
+        }
+        Optional<PricedRoute> route = catalog.table().find(request.method().name(), request.getHeader("Host"),
+                path.get());
+        if (route.isPresent()) {
+            paid(ctx, route.get());
+        } else if (config.passthroughUpstream().isPresent()) {
+            passthrough(ctx, config.passthroughUpstream().get());
+        } else {
+            ctx.next();
+        }
+    }
+
+    private void paid(RoutingContext ctx, PricedRoute route) {
+        HttpServerRequest request = ctx.request();
+        List<String> v2 = request.headers().getAll(PAYMENT_SIGNATURE);
+        List<String> v1 = request.headers().getAll(X_PAYMENT);
+        if (v2.isEmpty() && v1.isEmpty()) {
+            challenge(ctx, route, Challenges.PAYMENT_REQUIRED, Challenges.X_PAYMENT_REQUIRED);
+            return;
+        }
+        if (v2.size() + v1.size() > 1) {
+            // two payment headers could be read differently by two hops: refuse rather than guess
+            challenge(ctx, route, ReasonCode.INVALID_PAYLOAD.wire(), ReasonCode.INVALID_PAYLOAD.wire());
+            return;
+        }
+        Payment payment;
+        try {
+            payment = v2.isEmpty() ? HeaderCodec.decodePayment(X_PAYMENT, v1.get(0))
+                    : HeaderCodec.decodePayment(PAYMENT_SIGNATURE, v2.get(0));
+        } catch (X402DecodeException e) {
+            challenge(ctx, route, e.reason().wire(), e.reason().wire());
+            return;
+        }
+        request.pause();
+        request.body()
+                .onFailure(err -> problem(ctx.response(), 400, "Unreadable request body", ReasonCode.INVALID_REQUEST,
+                        null))
+                .onSuccess(body -> flow.pay(route, payment, request, body).subscribe().with(
+                        outcome -> respond(ctx, route, outcome),
+                        failure -> {
+                            LOG.error("payment flow failed", failure);
+                            unavailable(ctx.response(), "the gateway could not process the payment");
+                        }));
+        request.resume();
+    }
+
+    private void respond(RoutingContext ctx, PricedRoute route, PaymentFlow.Outcome outcome) {
+        if (outcome instanceof PaymentFlow.Rejected r) {
+            challenge(ctx, route, r.reason().wire(), r.reason().wire());
+        } else if (outcome instanceof PaymentFlow.Unavailable u) {
+            unavailable(ctx.response(), u.message());
+        }
+    }
+
+    private void challenge(RoutingContext ctx, PricedRoute route, String errorV2, String errorV1) {
+        Challenges.Challenge c = challenges.challenge(route, challenges.resourceUrl(ctx.request()), errorV2,
+                errorV1);
+        HttpServerResponse response = ctx.response();
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(402)
+                .putHeader(PAYMENT_REQUIRED, c.paymentRequiredHeader())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(c.body());
+    }
+
+    private void unavailable(HttpServerResponse response, String detail) {
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
+        problem(response, 503, "Service temporarily unavailable", ReasonCode.FACILITATOR_UNAVAILABLE, detail);
+    }
+
+    private void passthrough(RoutingContext ctx, String upstream) {
+        HttpServerRequest request = ctx.request();
+        URI target = URI.create(stripSlash(upstream) + request.uri());
+        request.pause();
+        request.body().onSuccess(body -> proxy.forward(request, body, target, MultiMap.caseInsensitiveMultiMap())
+                .subscribe().with(resp -> {
+                    HttpServerResponse out = ctx.response();
+                    out.setStatusCode(resp.status());
+                    out.headers().addAll(resp.headers());
+                    out.end(resp.body());
+                }, failure -> problem(ctx.response(), 502, "Upstream unavailable", ReasonCode.UPSTREAM_UNAVAILABLE,
+                        failure.getMessage())))
+                .onFailure(err -> problem(ctx.response(), 400, "Unreadable request body", ReasonCode.INVALID_REQUEST,
+                        null));
+        request.resume();
+    }
+
+    private void notFound(RoutingContext ctx) {
+        problem(ctx.response(), 404, "Not found", ReasonCode.ROUTE_NOT_FOUND,
+                "no route is configured for " + ctx.request().method() + " " + ctx.request().path());
+    }
+
+    static void problem(HttpServerResponse response, int status, String title, ReasonCode reason, String detail) {
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(Buffer.buffer(Problem.json(status, title, reason, detail)));
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,175 @@
+package io.sippar.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sippar.scheme.PaymentScheme;
+import io.sippar.scheme.SchemeRegistry;
+import io.sippar.x402.FacilitatorRequest;
+import io.sippar.x402.HeaderCodec;
+import io.sippar.x402.Network;
+import io.sippar.x402.Payment;
+import io.sippar.x402.PaymentRequirements;
+import io.sippar.x402.ReasonCode;
+import io.sippar.x402.SettleResponse;
+import io.sippar.x402.SupportedResponse;
+import io.sippar.x402.VerifyResponse;
+import io.sippar.x402.X402DecodeException;
+import io.sippar.x402.X402Json;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * The x402 facilitator API ({@code /verify}, {@code /settle}, {@code /supported}) that the official
+ * server middlewares call. Well-formed requests always get 200 with a schema-complete body, also
+ * when the payment is refused (that is what the reference facilitator does and what its clients
+ * parse); only a malformed request gets 400 problem+json.
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class FacilitatorResource {
+
+    private final SchemeRegistry schemes;
+
+    public FacilitatorResource(SchemeRegistry schemes) {
+        this.schemes = schemes;
+    }
+
+    /** The kinds this deployment can verify and settle. */
+    @GET
+    @Path("supported")
+    @Operation(summary = "Payment kinds this facilitator verifies and settles")
+    public SupportedResponse supported() {
+        return new SupportedResponse(schemes.kinds(), List.of(), schemes.signers());
+    }
+
+    /** Verifies a payment against requirements, without moving money. */
+    @POST
+    @Path("verify")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Verify a payment payload against payment requirements")
+    public Uni<VerifyResponse> verify(String body) {
+        Parsed p = parse(body);
+        if (p.refusal() != null) {
+            return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
+        }
+        return p.scheme().verify(p.payment(), p.requirements());
+    }
+
+    /** Settles a payment on chain. */
+    @POST
+    @Path("settle")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Settle a verified payment on chain")
+    public Uni<SettleResponse> settle(String body) {
+        Parsed p = parse(body);
+        if (p.refusal() != null) {
+            return Uni.createFrom().item(SettleResponse.failure(p.refusal(), p.message(), null,
+                    p.requirements() == null ? "" : p.requirements().network(), ""));
+        }
+        return p.scheme().settle(p.payment(), p.requirements());
+    }
+
+    /** A parsed request: either everything needed to call the scheme, or why it can't be called. */
+    record Parsed(Payment payment, PaymentRequirements requirements, PaymentScheme scheme, ReasonCode refusal,
+            String message) {
+    }
+
+    /**
+     * Shape problems (not JSON, missing objects) are the caller's bug: 400. Content problems (unknown
+     * version, scheme or network) are answers: 200 with a reason.
+     */
+    private Parsed parse(String body) {
+        FacilitatorRequest req;
+        try {
+            JsonNode tree = X402Json.MAPPER.readTree(body == null ? "" : body);
+            if (tree == null || !tree.isObject()) {
+                throw new BadRequest("the body must be a JSON object");
+            }
+            req = X402Json.MAPPER.treeToValue(tree, FacilitatorRequest.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadRequest("the body is not valid JSON for a facilitator request");
+        }
+        if (req.paymentPayload() == null || !req.paymentPayload().isObject()) {
+            throw new BadRequest("paymentPayload must be an object");
+        }
+        if (req.paymentRequirements() == null || !req.paymentRequirements().isObject()) {
+            throw new BadRequest("paymentRequirements must be an object");
+        }
+        PaymentRequirements requirements;
+        try {
+            requirements = FacilitatorRequests.requirements(req.paymentRequirements());
+        } catch (X402DecodeException e) {
+            return new Parsed(null, null, null, e.reason(), e.getMessage());
+        }
+        Payment payment;
+        try {
+            payment = HeaderCodec.paymentFromJson(req.paymentPayload());
+        } catch (X402DecodeException e) {
+            return new Parsed(null, requirements, null, e.reason(), e.getMessage());
+        }
+        if (req.x402Version() != null && req.x402Version() != payment.x402Version()) {
+            return new Parsed(payment, requirements, null, ReasonCode.INVALID_X402_VERSION,
+                    "x402Version " + req.x402Version() + " differs from the payload's " + payment.x402Version());
+        }
+        Optional<PaymentScheme> scheme = schemes.find(requirements.scheme(), requirements.network());
+        if (scheme.isEmpty()) {
+            boolean knownScheme = schemes.knowsScheme(requirements.scheme());
+            return new Parsed(payment, requirements, null,
+                    knownScheme ? ReasonCode.UNSUPPORTED_NETWORK : ReasonCode.UNSUPPORTED_SCHEME,
+                    (knownScheme ? "network " + requirements.network() : "scheme " + requirements.scheme())
+                            + " is not supported by this facilitator; see GET /supported");
+        }
+        return new Parsed(payment, requirements, scheme.get(), null, null);
+    }
+
+    /** A malformed facilitator request; mapped to 400 problem+json. */
+    public static class BadRequest extends RuntimeException {
+        public BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    /** Normalises v1 and v2 requirement objects to the canonical v2 form. */
+    static final class FacilitatorRequests {
+        private FacilitatorRequests() {
+        }
+
+        static PaymentRequirements requirements(JsonNode node) {
+            String scheme = text(node, "scheme");
+            String network = text(node, "network");
+            String amount = node.has("amount") ? text(node, "amount") : text(node, "maxAmountRequired");
+            String caip2 = Network.parse(network).map(Network::caip2).orElseThrow(() -> new X402DecodeException(
+                    ReasonCode.INVALID_NETWORK, "paymentRequirements.network '" + network + "' is not a known network"));
+            if (!amount.matches("^[0-9]{1,78}$")) {
+                throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
+                        "paymentRequirements amount must be a decimal string of atomic units");
+            }
+            JsonNode timeout = node.get("maxTimeoutSeconds");
+            if (timeout == null || !timeout.canConvertToInt() || !timeout.isIntegralNumber() || timeout.asInt() <= 0) {
+                throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
+                        "paymentRequirements.maxTimeoutSeconds must be a positive integer");
+            }
+            JsonNode extra = node.get("extra");
+            return new PaymentRequirements(scheme, caip2, amount, text(node, "asset"), text(node, "payTo"),
+                    timeout.asInt(), extra != null && extra.isObject()
+                            ? (com.fasterxml.jackson.databind.node.ObjectNode) extra
+                            : X402Json.MAPPER.createObjectNode());
+        }
+
+        private static String text(JsonNode node, String field) {
+            JsonNode v = node.get(field);
+            if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+                throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
+                        "paymentRequirements." + field + " must be a non-empty string");
+            }
+            return v.asText();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.sippar.gateway;
+
+import io.sippar.x402.ReasonCode;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error of the REST endpoints leaves as problem+json with a reason code, never a stack trace. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response badRequest(FacilitatorResource.BadRequest e) {
+        return problem(400, "Bad request", ReasonCode.INVALID_REQUEST, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return problem(404, "Not found", ReasonCode.ROUTE_NOT_FOUND, null);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        ReasonCode reason = status == 401 ? ReasonCode.UNAUTHORIZED : ReasonCode.INVALID_REQUEST;
+        return problem(status, e.getResponse().getStatusInfo().getReasonPhrase(), reason, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected error", e);
+        return problem(500, "Internal error", ReasonCode.INTERNAL_ERROR, "the error was logged");
+    }
+
+    static Response problem(int status, String title, ReasonCode reason, String detail) {
+        return Response.status(status).type(Problem.MEDIA_TYPE).entity(Problem.json(status, title, reason, detail))
+                .build();
+    }
+}

@@ -1,0 +1,117 @@
+package io.sippar.gateway;
+
+import io.quarkus.runtime.StartupEvent;
+import io.sippar.ledger.MerchantRepository;
+import io.sippar.ledger.RouteRepository;
+import io.sippar.pricing.AssetRegistry;
+import io.sippar.pricing.PricingConfig;
+import io.sippar.pricing.RouteDefinition;
+import io.sippar.pricing.RouteTable;
+import io.sippar.scheme.PaymentScheme;
+import io.sippar.scheme.SchemeRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Owns the live route table: at start it writes the configured merchants and routes (and the demo)
+ * into the database, then loads every enabled route from there, so routes created through the API
+ * and from configuration are served the same way.
+ */
+@ApplicationScoped
+public class RouteCatalog {
+
+    private static final Logger LOG = Logger.getLogger(RouteCatalog.class);
+    private static final Duration STARTUP_DB_TIMEOUT = Duration.ofSeconds(30);
+
+    private final PricingConfig pricing;
+    private final DemoConfig demo;
+    private final AssetRegistry assets;
+    private final SchemeRegistry schemes;
+    private final MerchantRepository merchants;
+    private final RouteRepository routes;
+    private volatile RouteTable table = RouteTable.empty();
+
+    public RouteCatalog(PricingConfig pricing, DemoConfig demo, AssetRegistry assets, SchemeRegistry schemes,
+            MerchantRepository merchants, RouteRepository routes) {
+        this.pricing = pricing;
+        this.demo = demo;
+        this.assets = assets;
+        this.schemes = schemes;
+        this.merchants = merchants;
+        this.routes = routes;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        syncConfiguration().await().atMost(STARTUP_DB_TIMEOUT);
+        reload().await().atMost(STARTUP_DB_TIMEOUT);
+    }
+
+    /** The current table; replaced atomically by {@link #reload()}. */
+    public RouteTable table() {
+        return table;
+    }
+
+    /** Reloads every enabled route from the database. */
+    public Uni<RouteTable> reload() {
+        return routes.loadEnabled().map(defs -> {
+            RouteTable next = RouteTable.build(defs, assets, this::extraFor);
+            next.problems().forEach(p -> LOG.warnf("route not served: %s", p));
+            table = next;
+            LOG.infof("serving %d priced route(s)", next.routes().size());
+            return next;
+        });
+    }
+
+    private Optional<com.fasterxml.jackson.databind.node.ObjectNode> extraFor(String scheme, String network) {
+        return schemes.find(scheme, network).flatMap((PaymentScheme s) -> s.requirementExtra(network));
+    }
+
+    private Uni<Void> syncConfiguration() {
+        Map<String, PricingConfig.MerchantConfig> configured = new HashMap<>(pricing.merchants());
+        List<RouteDefinition> defs = new ArrayList<>();
+        pricing.routes().forEach((name, r) -> defs.add(new RouteDefinition(null, null, r.merchant(), name,
+                r.method().toUpperCase(java.util.Locale.ROOT), r.host().orElse(null), r.path(),
+                r.upstream().orElse(null), r.price(), r.description(), r.mimeType(), r.maxTimeoutSeconds(),
+                r.settleBeforeServe(), r.accepts().stream()
+                        .map(a -> new RouteDefinition.Accept(a.scheme(), a.network(), a.asset().orElse(null),
+                                a.payTo()))
+                        .toList())));
+        Map<String, String> names = new HashMap<>();
+        configured.forEach((slug, m) -> names.put(slug, m.name()));
+        if (demo.enabled()) {
+            names.putIfAbsent("demo", "Sippar demo merchant");
+            defs.add(new RouteDefinition(null, null, "demo", "weather", "GET", null, "/demo/weather",
+                    "/demo-upstream/weather", demo.price(), "Current weather for a city (demo)",
+                    "application/json", 300, false,
+                    List.of(new RouteDefinition.Accept("exact", demo.network(), demo.asset(), demo.payTo()))));
+        }
+        Uni<Map<String, UUID>> ids = Uni.createFrom().item(new HashMap<>());
+        for (Map.Entry<String, String> m : names.entrySet()) {
+            String plan = Optional.ofNullable(configured.get(m.getKey()))
+                    .map(PricingConfig.MerchantConfig::plan).orElse("developer");
+            ids = ids.call(map -> merchants.upsert(m.getKey(), m.getValue(), plan).invoke(id -> map.put(m.getKey(), id)));
+        }
+        return ids.call(map -> {
+            Uni<Void> all = Uni.createFrom().voidItem();
+            for (RouteDefinition def : defs) {
+                UUID merchant = map.get(def.merchantSlug());
+                if (merchant == null) {
+                    throw new IllegalStateException("route " + def.name() + " names unknown merchant "
+                            + def.merchantSlug() + " (configure sippar.pricing.merchants." + def.merchantSlug()
+                            + ".name)");
+                }
+                all = all.call(() -> routes.upsert(merchant, def));
+            }
+            return all;
+        }).replaceWithVoid();
+    }
+}

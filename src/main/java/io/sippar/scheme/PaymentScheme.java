@@ -1,0 +1,47 @@
+package io.sippar.scheme;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sippar.x402.Payment;
+import io.sippar.x402.PaymentRequirements;
+import io.sippar.x402.SettleResponse;
+import io.sippar.x402.SupportedKind;
+import io.sippar.x402.VerifyResponse;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One payment scheme on one family of networks (e.g. exact on eip155:*). Implementations own their
+ * chain access, timeouts and failover; an outage of ours surfaces as {@link SchemeUnavailableException},
+ * never as an invalid payment.
+ */
+public interface PaymentScheme {
+
+    /** The scheme name on the wire, e.g. {@code exact}. */
+    String scheme();
+
+    /** Whether this deployment can verify and settle this scheme on this CAIP-2 network. */
+    boolean supports(String network);
+
+    /** The concrete kinds for {@code GET /supported}. */
+    List<SupportedKind> kinds();
+
+    /** Addresses this scheme signs or settles with, keyed by CAIP family pattern (eip155:*). */
+    default java.util.Map<String, List<String>> signers() {
+        return java.util.Map.of();
+    }
+
+    /** Scheme data a requirement on this network must carry (e.g. Algorand's feePayer). */
+    default Optional<ObjectNode> requirementExtra(String network) {
+        return Optional.empty();
+    }
+
+    /** Who pays and the payment's unique on-chain reference, read without any chain call. */
+    PaymentIdentity identify(Payment payment, PaymentRequirements requirements);
+
+    /** Checks a payment against the requirements and the chain's state. */
+    Uni<VerifyResponse> verify(Payment payment, PaymentRequirements requirements);
+
+    /** Executes a verified payment on chain and waits for its outcome. */
+    Uni<SettleResponse> settle(Payment payment, PaymentRequirements requirements);
+}

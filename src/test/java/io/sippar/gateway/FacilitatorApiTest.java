@@ -1,0 +1,84 @@
+package io.sippar.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.aMapWithSize;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+/** The facilitator API's request validation and schema-complete answers. */
+@QuarkusTest
+class FacilitatorApiTest {
+
+    private static final String REQUIREMENTS_V2 = """
+            {"scheme":"exact","network":"eip155:84532","amount":"10000",
+             "asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+             "maxTimeoutSeconds":60,"extra":{"name":"USDC","version":"2"}}""";
+
+    private static String request(int version, String requirements) {
+        return """
+                {"x402Version":%d,"paymentPayload":{"x402Version":%d,"accepted":%s,
+                 "payload":{"signature":"0x00","authorization":{}}},"paymentRequirements":%s}"""
+                .formatted(version, version, requirements, requirements);
+    }
+
+    @Test
+    void supportedListsOnlyWhatThisDeploymentCanSettle() {
+        given().get("/supported").then().statusCode(200)
+                .body("kinds", hasSize(0)).body("extensions", hasSize(0)).body("signers", aMapWithSize(0));
+    }
+
+    @Test
+    void verifyOfAnUnsupportedSchemeIsA200WithAReason() {
+        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/verify").then()
+                .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("unsupported_scheme"));
+    }
+
+    @Test
+    void settleFailureAlwaysCarriesTransactionAndNetwork() {
+        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/settle").then()
+                .statusCode(200).body("success", equalTo(false)).body("errorReason", equalTo("unsupported_scheme"))
+                .body("transaction", equalTo("")).body("network", equalTo("eip155:84532"));
+    }
+
+    @Test
+    void unknownPayloadVersionIsRefusedWithAReason() {
+        given().contentType(ContentType.JSON).body(request(7, REQUIREMENTS_V2)).post("/verify").then()
+                .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_x402_version"));
+    }
+
+    @Test
+    void v1RequirementsWithUnknownNetworkAreRefusedWithAReason() {
+        String v1 = """
+                {"scheme":"exact","network":"mars","maxAmountRequired":"1","resource":"http://x/y","description":"",
+                 "mimeType":"","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C","maxTimeoutSeconds":60,
+                 "asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e"}""";
+        given().contentType(ContentType.JSON).body("""
+                {"x402Version":1,"paymentPayload":{"x402Version":1,"scheme":"exact","network":"mars","payload":{}},
+                 "paymentRequirements":%s}""".formatted(v1)).post("/verify").then()
+                .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_network"));
+    }
+
+    @Test
+    void nonJsonBodyIs400ProblemJson() {
+        given().contentType(ContentType.JSON).body("{not json").post("/verify").then().statusCode(400)
+                .contentType("application/problem+json").body("reason", equalTo("invalid_request"));
+    }
+
+    @Test
+    void missingPaymentPayloadIs400() {
+        given().contentType(ContentType.JSON).body("{\"x402Version\":2,\"paymentRequirements\":{}}").post("/verify")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("paymentPayload must be an object"));
+    }
+
+    @Test
+    void requirementsWithNegativeAmountAreRefused() {
+        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2.replace("\"10000\"", "\"-5\"")))
+                .post("/verify").then().statusCode(200).body("isValid", equalTo(false))
+                .body("invalidReason", equalTo("invalid_payment_requirements"));
+    }
+}

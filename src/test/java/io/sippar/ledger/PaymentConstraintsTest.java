@@ -1,0 +1,248 @@
+package io.sippar.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Proves against the real PostgreSQL that the schema makes replays and double records impossible. */
+@QuarkusTest
+class PaymentConstraintsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    Pool pool;
+    @Inject
+    PaymentRepository payments;
+    @Inject
+    MerchantRepository merchants;
+
+    UUID merchant;
+
+    @BeforeEach
+    void merchant() {
+        merchant = merchants.upsert("constraints-" + ThreadLocalRandom.current().nextInt(1_000_000), "Constraints",
+                "developer").await().atMost(WAIT);
+    }
+
+    private NewPayment newPayment() {
+        byte[] nonce = new byte[32];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        return new NewPayment(merchant, null, 2, "exact", "eip155:31337", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+                "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+                BigInteger.valueOf(1000), "0x" + HexFormat.of().formatHex(nonce), "http://127.0.0.1/demo/weather");
+    }
+
+    private <T> T await(Uni<T> uni) {
+        return uni.await().atMost(WAIT);
+    }
+
+    private String sqlError(Uni<?> uni) {
+        try {
+            uni.await().atMost(WAIT);
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void replayOfAReservedPaymentIsTaken() {
+        NewPayment p = newPayment();
+        Reservation first = await(payments.reserve(p));
+        Reservation second = await(payments.reserve(p));
+        assertInstanceOf(Reservation.Reserved.class, first);
+        Reservation.Taken taken = assertInstanceOf(Reservation.Taken.class, second);
+        assertEquals(PaymentState.RESERVED, taken.state());
+    }
+
+    @Test
+    void concurrentReservationsOfOnePaymentHaveExactlyOneWinner() {
+        NewPayment p = newPayment();
+        List<Uni<Reservation>> racers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            racers.add(payments.reserve(p));
+        }
+        List<Reservation> results = await(Uni.join().all(racers).andFailFast());
+        long winners = results.stream().filter(r -> r instanceof Reservation.Reserved).count();
+        assertEquals(1, winners);
+        Long rows = await(pool.preparedQuery("SELECT count(*) FROM payment WHERE chain_ref = $1")
+                .execute(Tuple.of(p.chainRef())).map(r -> r.iterator().next().getLong(0)));
+        assertEquals(1L, rows);
+    }
+
+    @Test
+    void releasedPaymentMayBeReservedAgainButNotWithAnotherAmount() {
+        NewPayment p = newPayment();
+        UUID id = ((Reservation.Reserved) await(payments.reserve(p))).paymentId();
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.RELEASED)));
+        NewPayment otherAmount = new NewPayment(p.merchantId(), null, 2, p.scheme(), p.network(), p.asset(), p.payer(),
+                p.payTo(), BigInteger.valueOf(999), p.chainRef(), p.resource());
+        assertInstanceOf(Reservation.Taken.class, await(payments.reserve(otherAmount)));
+        Reservation.Reserved again = assertInstanceOf(Reservation.Reserved.class, await(payments.reserve(p)));
+        assertEquals(id, again.paymentId());
+        assertEquals(2, again.attempt());
+    }
+
+    @Test
+    void settledPaymentIsFinal() {
+        UUID id = settledPayment();
+        assertFalse(await(payments.transition(id, PaymentState.SETTLED, PaymentState.RELEASED)));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET state = 'released' WHERE id = $1")
+                .execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("illegal payment transition"), err);
+        assertInstanceOf(Reservation.Taken.class, await(payments.reserve(newPaymentLike(id))));
+    }
+
+    private NewPayment newPaymentLike(UUID id) {
+        return await(pool.preparedQuery("SELECT * FROM payment WHERE id = $1").execute(Tuple.of(id)).map(rows -> {
+            var r = rows.iterator().next();
+            return new NewPayment(r.getUUID("merchant_id"), null, 2, r.getString("scheme"), r.getString("network"),
+                    r.getString("asset"), r.getString("payer"), r.getString("pay_to"),
+                    r.getBigDecimal("amount").toBigInteger(), r.getString("chain_ref"), null);
+        }));
+    }
+
+    @Test
+    void skippingSettlingIsRefusedByTheDatabase() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        String err = sqlError(pool.preparedQuery(
+                "UPDATE payment SET state = 'settled', tx_hash = '0x1', settled_at = now() WHERE id = $1")
+                .execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("illegal payment transition reserved -> settled"), err);
+    }
+
+    @Test
+    void amountAndIdentityAreImmutable() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET amount = 1 WHERE id = $1").execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("immutable"), err);
+    }
+
+    @Test
+    void paymentsAreNeverDeleted() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        String err = sqlError(pool.preparedQuery("DELETE FROM payment WHERE id = $1").execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("never deleted"), err);
+    }
+
+    @Test
+    void negativeAmountIsRefused() {
+        NewPayment p = newPayment();
+        NewPayment negative = new NewPayment(p.merchantId(), null, 2, p.scheme(), p.network(), p.asset(), p.payer(),
+                p.payTo(), BigInteger.valueOf(-1), p.chainRef(), null);
+        String err = sqlError(payments.reserve(negative));
+        assertTrue(err != null && err.contains("payment_amount_check"), err);
+    }
+
+    @Test
+    void oneChainTransactionSettlesAtMostOnePayment() {
+        UUID first = settledPayment();
+        String tx = await(pool.preparedQuery("SELECT tx_hash FROM payment WHERE id = $1").execute(Tuple.of(first))
+                .map(r -> r.iterator().next().getString(0)));
+        UUID second = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        await(payments.transition(second, PaymentState.RESERVED, PaymentState.VERIFIED));
+        await(payments.transition(second, PaymentState.VERIFIED, PaymentState.SETTLING));
+        String err = sqlError(payments.recordTransaction(second, tx));
+        assertTrue(err != null && err.contains("payment_tx_unique"), err);
+    }
+
+    @Test
+    void txHashIsWriteOnce() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED));
+        await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING));
+        assertTrue(await(payments.recordTransaction(id, randomTx())));
+        assertFalse(await(payments.recordTransaction(id, randomTx())));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("write-once"), err);
+    }
+
+    @Test
+    void settlementIsJournaledExactlyOnce() {
+        UUID id = settledPayment();
+        // a second pod or the reconciler trying to record the same settlement changes nothing
+        assertFalse(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000))));
+        Long entries = await(pool.preparedQuery("SELECT count(*) FROM journal_entry WHERE payment_id = $1")
+                .execute(Tuple.of(id)).map(r -> r.iterator().next().getLong(0)));
+        assertEquals(1L, entries);
+        String err = sqlError(pool.preparedQuery("""
+                INSERT INTO journal_entry (kind, payment_id, idempotency_key, network, tx_hash)
+                VALUES ('settlement', $1, $2, 'eip155:31337', '0xdead')""")
+                .execute(Tuple.of(id, "other-key-" + id)));
+        assertTrue(err != null && err.contains("journal_one_settlement_per_payment"), err);
+    }
+
+    @Test
+    void unbalancedEntryIsRefusedAtCommitAndLeavesThePaymentSettling() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED));
+        await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING));
+        List<Posting> unbalanced = List.of(new Posting("payer:eip155:31337:0xabc", "usdc", BigInteger.valueOf(1000)),
+                new Posting("merchant:" + merchant, "usdc", BigInteger.valueOf(-999)));
+        String err = sqlError(payments.settle(id, "eip155:31337", randomTx(), unbalanced));
+        assertTrue(err != null && err.contains("does not balance"), err);
+        // the whole transaction rolled back: not settled, no entry
+        assertEquals(PaymentState.SETTLING, await(payments.state(id)).orElseThrow());
+        assertTrue(await(payments.unbalancedEntries()).isEmpty());
+    }
+
+    @Test
+    void ledgerIsAppendOnly() {
+        UUID id = settledPayment();
+        String err = sqlError(pool.preparedQuery(
+                "UPDATE posting SET amount = amount * 2 WHERE entry_id IN (SELECT id FROM journal_entry WHERE payment_id = $1)")
+                .execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("append-only"), err);
+        err = sqlError(pool.preparedQuery("DELETE FROM journal_entry WHERE payment_id = $1").execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("append-only"), err);
+    }
+
+    @Test
+    void apiKeysAreStoredAsHashesWithARoleOwnerRule() {
+        String err = sqlError(pool.preparedQuery(
+                "INSERT INTO api_key (merchant_id, role, prefix, key_hash) VALUES (NULL, 'merchant', 'sk_abcdefgh', $1)")
+                .execute(Tuple.of(io.vertx.mutiny.core.buffer.Buffer.buffer(new byte[32]))));
+        assertTrue(err != null && err.contains("api_key_role_owner"), err);
+        err = sqlError(pool.preparedQuery(
+                "INSERT INTO api_key (merchant_id, role, prefix, key_hash) VALUES ($1, 'merchant', 'sk_abcdefgi', $2)")
+                .execute(Tuple.of(merchant, io.vertx.mutiny.core.buffer.Buffer.buffer("plaintext-secret".getBytes()))));
+        assertTrue(err != null && err.contains("api_key_key_hash_check"), err);
+    }
+
+    private UUID settledPayment() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
+        assertTrue(await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
+        assertTrue(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000))));
+        return id;
+    }
+
+    private List<Posting> postings(long amount) {
+        return List.of(new Posting("payer:eip155:31337:0x70997970c51812dc3a010c7d01b50e0d17dc79c8", "usdc",
+                        BigInteger.valueOf(-amount)),
+                new Posting("merchant:" + merchant, "usdc", BigInteger.valueOf(amount)));
+    }
+
+    private static String randomTx() {
+        byte[] b = new byte[32];
+        ThreadLocalRandom.current().nextBytes(b);
+        return "0x" + HexFormat.of().formatHex(b);
+    }
+}
