@@ -58,7 +58,8 @@ public class EdgeRoutes {
 
     void install(@Observes Router router) {
         router.route().order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT).handler(this::handle);
-        router.route().order(RouteConstants.ROUTE_ORDER_AFTER_DEFAULT + 100).handler(this::notFound);
+        // last resort, after the REST resources and every extension route
+        router.route().order(Integer.MAX_VALUE - 100).handler(this::notFound);
     }
 
     private static boolean reserved(String path) {

@@ -62,7 +62,9 @@ public class RouteCatalog {
 
     /** Reloads every enabled route from the database. */
     public Uni<RouteTable> reload() {
-        return routes.loadEnabled().map(defs -> {
+        // compiling requirements loads crypto classes (EIP-55): keep that off the event loop
+        return routes.loadEnabled().emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(defs -> {
             RouteTable next = RouteTable.build(defs, assets, this::extraFor);
             next.problems().forEach(p -> LOG.warnf("route not served: %s", p));
             table = next;

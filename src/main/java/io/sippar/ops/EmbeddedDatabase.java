@@ -18,7 +18,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static EmbeddedDatabase start() {
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setListenAddress("127.0.0.1")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "on")
                     .start();

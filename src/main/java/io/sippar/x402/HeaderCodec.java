@@ -92,6 +92,18 @@ public final class HeaderCodec {
                 : Payment.from(PayloadReader.v1(root), headerValue);
     }
 
+    /**
+     * Reads a payment payload that arrived as JSON (the facilitator API's {@code paymentPayload}),
+     * with the same shape checks as a header; the version decides the shape.
+     */
+    public static Payment paymentFromJson(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw invalidPayload("paymentPayload must be a JSON object");
+        }
+        int version = version(root.get("x402Version"));
+        return version == 2 ? Payment.from(PayloadReader.v2(root), null) : Payment.from(PayloadReader.v1(root), null);
+    }
+
     private static int expectedVersion(String headerName) {
         if (PAYMENT_SIGNATURE.equalsIgnoreCase(headerName)) {
             return 2;

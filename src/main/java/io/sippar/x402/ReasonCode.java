@@ -160,7 +160,9 @@ public enum ReasonCode {
     PAYMENT_IN_PROGRESS,
     FACILITATOR_UNAVAILABLE,
     INVALID_REQUEST,
-    UNAUTHORIZED;
+    UNAUTHORIZED,
+    UPSTREAM_UNAVAILABLE,
+    INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ReasonCode::wire, Function.identity()));

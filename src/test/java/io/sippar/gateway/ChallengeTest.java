@@ -85,14 +85,14 @@ class ChallengeTest {
         assertEquals(header, second.getHeader("PAYMENT-REQUIRED"));
         String json = new String(Base64.getDecoder().decode(header), StandardCharsets.UTF_8);
         assertTrue(json.chars().allMatch(c -> c < 128), json);
-        assertTrue(json.contains("\\u00e9t\\u00e9"), json);
+        assertTrue(json.toLowerCase().contains("\\u00e9t\\u00e9"), json);
         assertTrue(first.body().asString().chars().allMatch(c -> c < 128));
     }
 
     @Test
     void normalisedPathsHitTheSameRoute() {
         given().get("//demo//weather/").then().statusCode(402);
-        given().get("/demo/%77eather").then().statusCode(402);
+        given().urlEncodingEnabled(false).get("/demo/%77eather").then().statusCode(402);
     }
 
     @Test

@@ -103,9 +103,7 @@ class PaymentConstraintsTest {
     @Test
     void settledPaymentIsFinal() {
         UUID id = settledPayment();
-        assertFalse(await(payments.transition(id, PaymentState.SETTLED, PaymentState.RELEASED)));
-        String err = sqlError(pool.preparedQuery("UPDATE payment SET state = 'released' WHERE id = $1")
-                .execute(Tuple.of(id)));
+        String err = sqlError(payments.transition(id, PaymentState.SETTLED, PaymentState.RELEASED));
         assertTrue(err != null && err.contains("illegal payment transition"), err);
         assertInstanceOf(Reservation.Taken.class, await(payments.reserve(newPaymentLike(id))));
     }
@@ -218,11 +216,11 @@ class PaymentConstraintsTest {
     void apiKeysAreStoredAsHashesWithARoleOwnerRule() {
         String err = sqlError(pool.preparedQuery(
                 "INSERT INTO api_key (merchant_id, role, prefix, key_hash) VALUES (NULL, 'merchant', 'sk_abcdefgh', $1)")
-                .execute(Tuple.of(io.vertx.mutiny.core.buffer.Buffer.buffer(new byte[32]))));
+                .execute(Tuple.of(io.vertx.core.buffer.Buffer.buffer(new byte[32]))));
         assertTrue(err != null && err.contains("api_key_role_owner"), err);
         err = sqlError(pool.preparedQuery(
                 "INSERT INTO api_key (merchant_id, role, prefix, key_hash) VALUES ($1, 'merchant', 'sk_abcdefgi', $2)")
-                .execute(Tuple.of(merchant, io.vertx.mutiny.core.buffer.Buffer.buffer("plaintext-secret".getBytes()))));
+                .execute(Tuple.of(merchant, io.vertx.core.buffer.Buffer.buffer("plaintext-secret".getBytes()))));
         assertTrue(err != null && err.contains("api_key_key_hash_check"), err);
     }
 
