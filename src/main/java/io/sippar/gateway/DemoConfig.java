@@ -20,7 +20,7 @@ public interface DemoConfig {
     String network();
 
     /** Token the demo accepts (the chain-fixtures EIP-3009 USDC on anvil). */
-    @WithDefault("0x5FbDB2315678afecb367f032d93F642f64180aa3")
+    @WithDefault("0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9")
     String asset();
 
     /** The demo merchant's receiving address (anvil account #2 of chain-fixtures/evm). */

@@ -41,7 +41,7 @@ class ChallengeTest {
         assertEquals("exact", req.get("scheme").asText());
         assertEquals("eip155:31337", req.get("network").asText());
         assertEquals("1000", req.get("amount").asText());
-        assertEquals("0x5FbDB2315678afecb367f032d93F642f64180aa3", req.get("asset").asText());
+        assertEquals("0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9", req.get("asset").asText());
         assertEquals("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", req.get("payTo").asText());
         assertEquals(300, req.get("maxTimeoutSeconds").asInt());
         assertEquals("USD Coin", req.at("/extra/name").asText());

@@ -44,7 +44,7 @@ class PaymentConstraintsTest {
     private NewPayment newPayment() {
         byte[] nonce = new byte[32];
         ThreadLocalRandom.current().nextBytes(nonce);
-        return new NewPayment(merchant, null, 2, "exact", "eip155:31337", "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+        return new NewPayment(merchant, null, 2, "exact", "eip155:31337", "0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9",
                 "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
                 BigInteger.valueOf(1000), "0x" + HexFormat.of().formatHex(nonce), "http://127.0.0.1/demo/weather");
     }
