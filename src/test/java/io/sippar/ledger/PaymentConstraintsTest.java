@@ -154,18 +154,14 @@ class PaymentConstraintsTest {
         UUID first = settledPayment();
         String tx = await(pool.preparedQuery("SELECT tx_hash FROM payment WHERE id = $1").execute(Tuple.of(first))
                 .map(r -> r.iterator().next().getString(0)));
-        UUID second = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
-        await(payments.transition(second, PaymentState.RESERVED, PaymentState.VERIFIED));
-        await(payments.transition(second, PaymentState.VERIFIED, PaymentState.SETTLING));
+        UUID second = settlingPayment();
         String err = sqlError(payments.recordTransaction(second, tx));
         assertTrue(err != null && err.contains("payment_tx_unique"), err);
     }
 
     @Test
     void txHashIsWriteOnce() {
-        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
-        await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED));
-        await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING));
+        UUID id = settlingPayment();
         assertTrue(await(payments.recordTransaction(id, randomTx())));
         assertFalse(await(payments.recordTransaction(id, randomTx())));
         String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(id)));
@@ -189,9 +185,7 @@ class PaymentConstraintsTest {
 
     @Test
     void unbalancedEntryIsRefusedAtCommitAndLeavesThePaymentSettling() {
-        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
-        await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED));
-        await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING));
+        UUID id = settlingPayment();
         List<Posting> unbalanced = List.of(new Posting("payer:eip155:31337:0xabc", "usdc", BigInteger.valueOf(1000)),
                 new Posting("merchant:" + merchant, "usdc", BigInteger.valueOf(-999)));
         String err = sqlError(payments.settle(id, "eip155:31337", randomTx(), unbalanced));
@@ -224,10 +218,15 @@ class PaymentConstraintsTest {
         assertTrue(err != null && err.contains("api_key_key_hash_check"), err);
     }
 
-    private UUID settledPayment() {
+    private UUID settlingPayment() {
         UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
         assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
         assertTrue(await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
+        return id;
+    }
+
+    private UUID settledPayment() {
+        UUID id = settlingPayment();
         assertTrue(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000))));
         return id;
     }
