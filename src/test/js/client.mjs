@@ -4,6 +4,7 @@
 // including refused / failed payments; 2 for bad usage; 1 for harness bugs.
 
 import {
+  CLIENT_OPTIONS,
   DEFAULT_EVM_KEY,
   DEFAULT_LEGACY_MAX_VALUE,
   UsageError,
@@ -23,23 +24,7 @@ import {
 
 divertConsoleToStderr();
 
-const SPEC = {
-  client: "string",
-  url: "string",
-  method: "string",
-  header: "list",
-  body: "string",
-  "evm-key": "string",
-  "avm-key": "string",
-  "algod-url": "string",
-  "algod-token": "string",
-  "allow-asset": "list",
-  "max-value": "string",
-  "max-usd": "string",
-  "no-spend-controls": "bool",
-  "v1-network": "string",
-  "timeout-ms": "string",
-};
+const SPEC = { client: "string", ...CLIENT_OPTIONS, body: "string" };
 
 const exchanges = [];
 const result = {

@@ -46,6 +46,23 @@ export function emitAndExit(result, code = 0) {
   process.stdout.write(safeStringify(result) + "\n", () => process.exit(code));
 }
 
+/** Command-line options both scripts take: the request and how the client is set up. */
+export const CLIENT_OPTIONS = {
+  url: "string",
+  method: "string",
+  header: "list",
+  "evm-key": "string",
+  "avm-key": "string",
+  "algod-url": "string",
+  "algod-token": "string",
+  "allow-asset": "list",
+  "max-value": "string",
+  "max-usd": "string",
+  "no-spend-controls": "bool",
+  "v1-network": "string",
+  "timeout-ms": "string",
+};
+
 export class UsageError extends Error {}
 
 // ---------------------------------------------------------------- arguments

@@ -4,6 +4,7 @@
 // Exit code 0 whenever the harness worked; 2 for bad usage; 1 for harness bugs.
 
 import {
+  CLIENT_OPTIONS,
   DEFAULT_EVM_KEY,
   DEFAULT_LEGACY_MAX_VALUE,
   UsageError,
@@ -19,21 +20,7 @@ import {
 
 divertConsoleToStderr();
 
-const SPEC = {
-  url: "string",
-  method: "string",
-  header: "list",
-  "evm-key": "string",
-  "avm-key": "string",
-  "algod-url": "string",
-  "algod-token": "string",
-  "allow-asset": "list",
-  "max-value": "string",
-  "max-usd": "string",
-  "no-spend-controls": "bool",
-  "v1-network": "string",
-  "timeout-ms": "string",
-};
+const SPEC = { ...CLIENT_OPTIONS };
 
 const result = { status: null, headers: {}, body: null, v2: null, v1: null };
 
