@@ -73,7 +73,7 @@ public class FacilitatorResource {
             return Uni.createFrom().item(SettleResponse.failure(p.refusal(), p.message(), null,
                     p.requirements() == null ? "" : p.requirements().network(), ""));
         }
-        return p.scheme().settle(p.payment(), p.requirements());
+        return p.scheme().settle(p.payment(), p.requirements(), io.sippar.scheme.BroadcastListener.NONE);
     }
 
     /** A parsed request: either everything needed to call the scheme, or why it can't be called. */

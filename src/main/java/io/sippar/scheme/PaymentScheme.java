@@ -42,6 +42,9 @@ public interface PaymentScheme {
     /** Checks a payment against the requirements and the chain's state. */
     Uni<VerifyResponse> verify(Payment payment, PaymentRequirements requirements);
 
-    /** Executes a verified payment on chain and waits for its outcome. */
-    Uni<SettleResponse> settle(Payment payment, PaymentRequirements requirements);
+    /**
+     * Executes a verified payment on chain and waits for its outcome. {@code listener} hears the
+     * transaction id as soon as it is broadcast.
+     */
+    Uni<SettleResponse> settle(Payment payment, PaymentRequirements requirements, BroadcastListener listener);
 }
