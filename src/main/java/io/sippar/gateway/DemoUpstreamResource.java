@@ -36,6 +36,20 @@ public class DemoUpstreamResource {
             throw new NotFoundException();
         }
         String place = city == null || city.isBlank() ? "Babylon" : city;
+        // this is what the payer bought: tests compare it byte for byte
         return Map.of("city", place, "temperatureC", 21, "conditions", "clear", "source", "sippar-demo");
+    }
+
+    /** Answers with the given status, to show that a failing upstream is never charged. */
+    @GET
+    @Path("/status/{code}")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Demo upstream that fails on purpose")
+    public jakarta.ws.rs.core.Response status(@jakarta.ws.rs.PathParam("code") int code,
+            @HeaderParam(InternalUpstreamToken.HEADER) String token) {
+        if (!demo.enabled() || !internal.matches(token) || code < 200 || code > 599) {
+            throw new NotFoundException();
+        }
+        return jakarta.ws.rs.core.Response.status(code).entity(Map.of("status", code)).build();
     }
 }

@@ -125,8 +125,9 @@ public class EdgeRoutes {
         request.body()
                 .onFailure(err -> problem(ctx.response(), 400, "Unreadable request body", ReasonCode.INVALID_REQUEST,
                         null))
-                .onSuccess(body -> flow.pay(route, payment, request, body).subscribe().with(
-                        outcome -> respond(ctx, route, outcome),
+                .onSuccess(body -> flow.pay(route, payment, request, body, challenges.resourceUrl(request))
+                        .subscribe().with(
+                        outcome -> respond(ctx, route, payment, outcome),
                         failure -> {
                             LOG.error("payment flow failed", failure);
                             unavailable(ctx.response(), "the gateway could not process the payment");
@@ -134,12 +135,40 @@ public class EdgeRoutes {
         request.resume();
     }
 
-    private void respond(RoutingContext ctx, PricedRoute route, PaymentFlow.Outcome outcome) {
-        if (outcome instanceof PaymentFlow.Rejected r) {
-            challenge(ctx, route, r.reason().wire(), r.reason().wire());
-        } else if (outcome instanceof PaymentFlow.Unavailable u) {
-            unavailable(ctx.response(), u.message());
+    private void respond(RoutingContext ctx, PricedRoute route, Payment payment, PaymentFlow.Outcome outcome) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended()) {
+            return;
         }
+        // the settlement header a client of this version reads
+        String settlementHeader = payment.x402Version() == 2 ? HeaderCodec.PAYMENT_RESPONSE
+                : HeaderCodec.X_PAYMENT_RESPONSE;
+        switch (outcome) {
+            case PaymentFlow.Rejected r -> challenge(ctx, route, r.reason().wire(), r.reason().wire());
+            case PaymentFlow.Unavailable u -> unavailable(response, u.message());
+            case PaymentFlow.UpstreamFailed f -> problem(response, 502, "Upstream unavailable",
+                    ReasonCode.UPSTREAM_UNAVAILABLE, f.message() + "; you were not charged");
+            case PaymentFlow.NotCharged n -> upstreamAnswer(response, n.upstream());
+            case PaymentFlow.Served s -> {
+                response.putHeader(settlementHeader, HeaderCodec.encode(s.settlement()));
+                upstreamAnswer(response, s.upstream());
+            }
+            case PaymentFlow.SettlementFailed f -> {
+                String reason = f.settlement().errorReason() == null ? "settlement_failed"
+                        : f.settlement().errorReason();
+                if (payment.x402Version() == 2) {
+                    // v2 clients read the failure from PAYMENT-RESPONSE; the legacy server sends none
+                    response.putHeader(settlementHeader, HeaderCodec.encode(f.settlement()));
+                }
+                challenge(ctx, route, reason, reason);
+            }
+        }
+    }
+
+    private static void upstreamAnswer(HttpServerResponse response, UpstreamProxy.UpstreamResponse upstream) {
+        response.setStatusCode(upstream.status());
+        response.headers().addAll(upstream.headers());
+        response.end(upstream.body());
     }
 
     private void challenge(RoutingContext ctx, PricedRoute route, String errorV2, String errorV1) {
@@ -169,12 +198,7 @@ public class EdgeRoutes {
         URI target = URI.create(stripSlash(upstream) + request.uri());
         request.pause();
         request.body().onSuccess(body -> proxy.forward(request, body, target, MultiMap.caseInsensitiveMultiMap())
-                .subscribe().with(resp -> {
-                    HttpServerResponse out = ctx.response();
-                    out.setStatusCode(resp.status());
-                    out.headers().addAll(resp.headers());
-                    out.end(resp.body());
-                }, failure -> problem(ctx.response(), 502, "Upstream unavailable", ReasonCode.UPSTREAM_UNAVAILABLE,
+                .subscribe().with(resp -> upstreamAnswer(ctx.response(), resp), failure -> problem(ctx.response(), 502, "Upstream unavailable", ReasonCode.UPSTREAM_UNAVAILABLE,
                         failure.getMessage())))
                 .onFailure(err -> problem(ctx.response(), 400, "Unreadable request body", ReasonCode.INVALID_REQUEST,
                         null));

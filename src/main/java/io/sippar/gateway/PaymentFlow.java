@@ -1,35 +1,61 @@
 package io.sippar.gateway;
 
+import io.sippar.ledger.NewPayment;
+import io.sippar.ledger.PaymentRepository;
+import io.sippar.ledger.PaymentState;
+import io.sippar.ledger.Posting;
+import io.sippar.ledger.Reservation;
 import io.sippar.pricing.PricedRoute;
+import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
+import io.sippar.scheme.SchemeUnavailableException;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
 import io.sippar.x402.ReasonCode;
+import io.sippar.x402.SettleResponse;
+import io.sippar.x402.VerifyResponse;
+import io.sippar.x402.X402DecodeException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
- * The paid-request path shared by every integration mode: match the payment to the route, find the
- * scheme that can verify it, then verify, serve and settle.
+ * The paid-request path shared by every integration mode. In order: match the payment to the
+ * route, reserve its on-chain identity (the replay guard), verify, serve, settle, record. Every
+ * exit releases or finishes the reservation, so an authorization is either charged exactly once
+ * with the resource served, or left usable.
  */
 @ApplicationScoped
 public class PaymentFlow {
 
-    private final SchemeRegistry schemes;
+    private static final Logger LOG = Logger.getLogger(PaymentFlow.class);
 
-    public PaymentFlow(SchemeRegistry schemes) {
+    private final SchemeRegistry schemes;
+    private final PaymentRepository payments;
+    private final UpstreamProxy upstreams;
+    private final GatewayConfig config;
+
+    public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config) {
         this.schemes = schemes;
+        this.payments = payments;
+        this.upstreams = upstreams;
+        this.config = config;
     }
 
     /** What the edge answers for a paid request. */
     public sealed interface Outcome {
     }
 
-    /** The payment is refused; answer 402 with the route's challenge and this reason. */
+    /** The payment is refused; answer 402 with the route's challenge and this reason. Nothing was charged. */
     public record Rejected(ReasonCode reason, String message) implements Outcome {
     }
 
@@ -37,20 +63,205 @@ public class PaymentFlow {
     public record Unavailable(String message, int retryAfterSeconds) implements Outcome {
     }
 
+    /** The upstream answered 4xx/5xx: passed on as is, nothing charged, the authorization stays usable. */
+    public record NotCharged(UpstreamProxy.UpstreamResponse upstream) implements Outcome {
+    }
+
+    /** The upstream could not be reached: 502, nothing charged. */
+    public record UpstreamFailed(String message) implements Outcome {
+    }
+
+    /** Paid and served: the upstream's answer plus the settlement for PAYMENT-RESPONSE. */
+    public record Served(UpstreamProxy.UpstreamResponse upstream, SettleResponse settlement) implements Outcome {
+    }
+
+    /** The chain refused the settlement: 402 with the failure in PAYMENT-RESPONSE, no resource. */
+    public record SettlementFailed(SettleResponse settlement) implements Outcome {
+    }
+
     /** Handles a request that carries a decoded payment for a priced route. */
-    public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body) {
+    public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
+            String resourceUrl) {
         RequirementMatcher.Result match = RequirementMatcher.match(route, payment);
         if (match instanceof RequirementMatcher.Mismatch m) {
-            return Uni.createFrom().item(new Rejected(m.reason(), m.message()));
+            return rejected(m.reason(), m.message());
         }
         PaymentRequirements requirements = ((RequirementMatcher.Matched) match).requirements();
-        Optional<PaymentScheme> scheme = schemes.find(requirements.scheme(), requirements.network());
-        if (scheme.isEmpty()) {
-            return Uni.createFrom().item(new Rejected(ReasonCode.UNSUPPORTED_SCHEME,
-                    requirements.scheme() + " on " + requirements.network()
-                            + " is offered by this route but this deployment cannot verify it yet"));
+        Optional<PaymentScheme> found = schemes.find(requirements.scheme(), requirements.network());
+        if (found.isEmpty()) {
+            return rejected(ReasonCode.UNSUPPORTED_SCHEME, requirements.scheme() + " on " + requirements.network()
+                    + " is offered by this route but this deployment cannot verify it");
         }
-        return Uni.createFrom().item(new Rejected(ReasonCode.UNSUPPORTED_SCHEME,
-                "settlement for " + requirements.network() + " is not enabled"));
+        PaymentScheme scheme = found.get();
+        PaymentIdentity identity;
+        try {
+            identity = scheme.identify(payment, requirements);
+        } catch (X402DecodeException e) {
+            return rejected(e.reason(), e.getMessage());
+        }
+        NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
+                payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
+                identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
+                resourceUrl);
+        Context ctx = new Context(route, payment, requirements, scheme, row, request, body);
+        return payments.reserve(row)
+                .chain(reservation -> switch (reservation) {
+                    case Reservation.Reserved r -> verified(ctx, r.paymentId());
+                    case Reservation.Taken t -> taken(t);
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.error("payment flow failed before settlement", failure);
+                    return new Unavailable("the gateway could not record the payment", config.retryAfterSeconds());
+                });
+    }
+
+    /** Everything one paid request needs, passed along the steps. */
+    private record Context(PricedRoute route, Payment payment, PaymentRequirements requirements, PaymentScheme scheme,
+            NewPayment row, HttpServerRequest request, Buffer body) {
+    }
+
+    private static Uni<Outcome> rejected(ReasonCode reason, String message) {
+        return Uni.createFrom().item(new Rejected(reason, message));
+    }
+
+    private static Uni<Outcome> taken(Reservation.Taken t) {
+        return switch (t.state()) {
+            case SETTLED, FAILED -> rejected(ReasonCode.PAYMENT_ALREADY_USED,
+                    "this payment was already " + t.state().db());
+            default -> rejected(ReasonCode.PAYMENT_IN_PROGRESS,
+                    "this payment is being processed by another request");
+        };
+    }
+
+    private Uni<Outcome> verified(Context ctx, UUID id) {
+        return ctx.scheme().verify(ctx.payment(), ctx.requirements())
+                .onFailure(SchemeUnavailableException.class).recoverWithNull()
+                .chain(verdict -> {
+                    if (verdict == null) {
+                        return release(id, PaymentState.RESERVED).replaceWith(unavailable());
+                    }
+                    if (!verdict.isValid()) {
+                        return release(id, PaymentState.RESERVED).replaceWith((Outcome) new Rejected(
+                                reason(verdict), verdict.invalidMessage()));
+                    }
+                    return payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)
+                            .chain(() -> ctx.route().definition().settleBeforeServe()
+                                    ? settleThenServe(ctx, id)
+                                    : serveThenSettle(ctx, id));
+                });
+    }
+
+    private Outcome unavailable() {
+        return new Unavailable("a chain node could not be reached; retry shortly", config.retryAfterSeconds());
+    }
+
+    private static ReasonCode reason(VerifyResponse verdict) {
+        return Optional.ofNullable(verdict.invalidReason()).flatMap(ReasonCode::fromWire)
+                .orElse(ReasonCode.INVALID_PAYMENT);
+    }
+
+    private Uni<Void> release(UUID id, PaymentState from) {
+        return payments.transition(id, from, PaymentState.RELEASED).replaceWithVoid();
+    }
+
+    private Uni<Outcome> serveThenSettle(Context ctx, UUID id) {
+        return forward(ctx, id).chain(upstream -> {
+            if (upstream.isEmpty()) {
+                return release(id, PaymentState.VERIFIED)
+                        .replaceWith((Outcome) new UpstreamFailed("the upstream could not be reached"));
+            }
+            if (!upstream.get().chargeable()) {
+                return release(id, PaymentState.VERIFIED).replaceWith((Outcome) new NotCharged(upstream.get()));
+            }
+            return settle(ctx, id).map(settled -> settled.success()
+                    ? new Served(upstream.get(), settled)
+                    : new SettlementFailed(settled));
+        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+    }
+
+    private Uni<Outcome> settleThenServe(Context ctx, UUID id) {
+        return settle(ctx, id).chain(settled -> {
+            if (!settled.success()) {
+                return Uni.createFrom().item((Outcome) new SettlementFailed(settled));
+            }
+            // paid first by the route's choice: whatever the upstream answers is what was bought
+            return forward(ctx, id).map(upstream -> upstream
+                    .<Outcome>map(u -> new Served(u, settled))
+                    .orElseGet(() -> new UpstreamFailed("the upstream could not be reached after settlement")));
+        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+    }
+
+    private Outcome unknownOutcome(Throwable t) {
+        LOG.warnf("settlement outcome unknown, left for the reconciler: %s", t.getMessage());
+        return new Unavailable("the settlement was broadcast but not yet confirmed; the payment stays reserved",
+                config.retryAfterSeconds());
+    }
+
+    /** The outcome of a broadcast settlement is not known yet; the row stays in settling. */
+    static final class SettlementOutcomeUnknown extends RuntimeException {
+        SettlementOutcomeUnknown(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private Uni<Optional<UpstreamProxy.UpstreamResponse>> forward(Context ctx, UUID id) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                .add("X-Payment-Id", id.toString())
+                .add("X-Payment-Payer", ctx.row().payer())
+                .add("X-Payment-Amount", ctx.requirements().amount())
+                .add("X-Payment-Asset", ctx.requirements().asset())
+                .add("X-Payment-Network", ctx.requirements().network())
+                .add("X-Payment-Scheme", ctx.requirements().scheme());
+        return upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
+                .map(Optional::of)
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.warnf("upstream of %s failed: %s", ctx.route().definition().name(), failure.getMessage());
+                    return Optional.empty();
+                });
+    }
+
+    /**
+     * settling is written before broadcast and the transaction id as soon as it is known, so a crash
+     * at any instant leaves a row the reconciler can finish from the chain.
+     */
+    private Uni<SettleResponse> settle(Context ctx, UUID id) {
+        return payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
+                .chain(() -> ctx.scheme().settle(ctx.payment(), ctx.requirements(),
+                        tx -> payments.recordTransaction(id, tx).replaceWithVoid()))
+                .onFailure().transform(t -> new SettlementOutcomeUnknown(
+                        "settlement of payment " + id + " did not complete: " + t.getMessage(), t))
+                .call(result -> record(ctx, id, result));
+    }
+
+    /**
+     * Records the chain's verdict. If the database fails here the chain has already decided: the
+     * client still gets what it paid for, and the row, left in settling with its transaction id,
+     * is finished by the reconciler.
+     */
+    private Uni<Boolean> record(Context ctx, UUID id, SettleResponse result) {
+        Uni<Boolean> write = result.success()
+                ? payments.settle(id, result.network(), result.transaction(), postings(ctx, id))
+                : payments.fail(id, PaymentState.SETTLING,
+                        Optional.ofNullable(result.errorReason()).orElse("settlement_failed"),
+                        emptyToNull(result.transaction()));
+        return write.onFailure().recoverWithItem(t -> {
+            LOG.errorf(t, "payment %s settled as %s on chain (%s) but could not be recorded yet", id,
+                    result.success() ? "success" : "failure", result.transaction());
+            return false;
+        });
+    }
+
+    /** Payer to merchant for the amount; fees join these postings with the fee schedule. */
+    private static List<Posting> postings(Context ctx, UUID id) {
+        String asset = ctx.requirements().network() + ":" + ctx.requirements().asset().toLowerCase(Locale.ROOT);
+        BigInteger amount = new BigInteger(ctx.requirements().amount());
+        return List.of(
+                new Posting("payer:" + ctx.requirements().network() + ":" + ctx.row().payer().toLowerCase(Locale.ROOT),
+                        asset, amount.negate()),
+                new Posting("merchant:" + ctx.route().definition().merchantId(), asset, amount));
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 }

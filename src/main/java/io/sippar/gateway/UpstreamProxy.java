@@ -26,15 +26,17 @@ public class UpstreamProxy {
     /** Hop-by-hop headers (RFC 9110 section 7.6.1) and payment headers never travel upstream. */
     private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "trailer", "upgrade", "host", "content-length", "payment-signature",
-            "x-payment", "proxy-authorization");
+            "x-payment", "proxy-authorization", "x-sippar-internal");
     private static final Set<String> NOT_RETURNED = Set.of("connection", "keep-alive", "transfer-encoding",
             "trailer", "upgrade", "content-length", "payment-response", "x-payment-response", "payment-required");
 
     private final HttpClient client;
     private final GatewayConfig config;
+    private final InternalUpstreamToken internal;
 
-    public UpstreamProxy(Vertx vertx, GatewayConfig config) {
+    public UpstreamProxy(Vertx vertx, GatewayConfig config, InternalUpstreamToken internal) {
         this.config = config;
+        this.internal = internal;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstreamTimeout().toMillis()))
                 .setMaxPoolSize(256)
@@ -62,6 +64,36 @@ public class UpstreamProxy {
     }
 
     /**
+     * Forwards a paid request to its route's upstream. An absolute upstream URL is called as is
+     * (for a {@code /**} route with the part of the path below the prefix appended); an upstream
+     * that is a path is served by this gateway itself, reached on loopback with the internal token.
+     */
+    public Uni<UpstreamResponse> forward(io.sippar.pricing.PricedRoute route, HttpServerRequest incoming, Buffer body,
+            MultiMap paymentHeaders) {
+        String upstream = route.definition().upstream();
+        if (upstream == null) {
+            return Uni.createFrom().failure(new UpstreamException("route " + route.definition().name()
+                    + " has no upstream", null));
+        }
+        String query = incoming.query() == null ? "" : "?" + incoming.query();
+        String tail = route.pattern().anyDepthTail(incoming.path());
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(paymentHeaders);
+        String target;
+        if (upstream.startsWith("/")) {
+            int port = incoming.localAddress() == null ? 8080 : incoming.localAddress().port();
+            target = "http://127.0.0.1:" + port + upstream + tail + query;
+            headers.add(InternalUpstreamToken.HEADER, internal.value());
+        } else {
+            target = stripSlash(upstream) + tail + query;
+        }
+        return forward(incoming, body, URI.create(target), headers);
+    }
+
+    private static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /**
      * Forwards to {@code target} (absolute URL with query) with the client's headers plus
      * {@code extraHeaders}.
      */
@@ -72,7 +104,9 @@ public class UpstreamProxy {
                 .setAbsoluteURI(target.toString())
                 .setTimeout(timeoutMs);
         incoming.headers().forEach(h -> {
-            if (!NOT_FORWARDED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            // X-Payment-* describe the verified payment to the upstream: only the gateway sets them
+            if (!NOT_FORWARDED.contains(name) && !name.startsWith("x-payment-")) {
                 options.addHeader(h.getKey(), h.getValue());
             }
         });

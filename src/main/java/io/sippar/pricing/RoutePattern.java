@@ -68,6 +68,21 @@ public final class RoutePattern {
         return true;
     }
 
+    /**
+     * For a {@code /prefix/**} pattern, the part of a request path below the prefix (with its
+     * leading slash), else the empty string.
+     */
+    public String anyDepthTail(String rawPath) {
+        if (!anyDepth) {
+            return "";
+        }
+        String[] parts = split(normalise(rawPath).orElse("/"));
+        if (parts.length <= segments.length) {
+            return "";
+        }
+        return "/" + String.join("/", Arrays.copyOfRange(parts, segments.length, parts.length));
+    }
+
     /** True when the pattern has no wildcard, so it can be looked up by exact path. */
     public boolean isExact() {
         return !anyDepth && Arrays.stream(segments).noneMatch("*"::equals);

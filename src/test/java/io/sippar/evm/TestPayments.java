@@ -1,0 +1,69 @@
+package io.sippar.evm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sippar.x402.HeaderCodec;
+import io.sippar.x402.X402Json;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Sign;
+
+/** Signs EIP-3009 payments the way the official EVM client does, for tests in any package. */
+public final class TestPayments {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private TestPayments() {
+    }
+
+    /**
+     * A v2 PAYMENT-SIGNATURE header paying {@code offered} (one entry of a 402's accepts) from
+     * {@code privateKey}, valid from 10 minutes ago for the requirement's maxTimeoutSeconds.
+     */
+    public static String v2Header(JsonNode offered, String privateKey) {
+        return HeaderCodec.encode(v2Payload(offered, privateKey));
+    }
+
+    /** The v2 payload object behind {@link #v2Header}. */
+    public static ObjectNode v2Payload(JsonNode offered, String privateKey) {
+        long now = System.currentTimeMillis() / 1000;
+        ObjectNode root = X402Json.MAPPER.createObjectNode();
+        root.put("x402Version", 2);
+        root.set("accepted", offered);
+        root.set("payload", payload(offered, privateKey, BigInteger.valueOf(now - 600),
+                BigInteger.valueOf(now + offered.get("maxTimeoutSeconds").asLong())));
+        return root;
+    }
+
+    /** {@code {signature, authorization}} for a requirement, with a fresh random nonce. */
+    public static ObjectNode payload(JsonNode offered, String privateKey, BigInteger validAfter,
+            BigInteger validBefore) {
+        Credentials payer = Credentials.create(privateKey);
+        byte[] nonce = new byte[32];
+        RANDOM.nextBytes(nonce);
+        long chainId = Long.parseLong(offered.get("network").asText().substring("eip155:".length()));
+        Eip3009Authorization auth = new Eip3009Authorization(Keys.toChecksumAddress(payer.getAddress()),
+                offered.get("payTo").asText(), new BigInteger(offered.get("amount").asText()), validAfter, validBefore,
+                "0x" + HexFormat.of().formatHex(nonce));
+        Eip712.Domain domain = new Eip712.Domain(offered.at("/extra/name").asText(),
+                offered.at("/extra/version").asText(), chainId, offered.get("asset").asText());
+        Sign.SignatureData sig = Sign.signMessage(Eip712.digest(domain, auth), payer.getEcKeyPair(), false);
+        byte[] bytes = new byte[65];
+        System.arraycopy(sig.getR(), 0, bytes, 0, 32);
+        System.arraycopy(sig.getS(), 0, bytes, 32, 32);
+        bytes[64] = sig.getV()[0];
+        ObjectNode payload = X402Json.MAPPER.createObjectNode();
+        payload.put("signature", "0x" + HexFormat.of().formatHex(bytes));
+        ObjectNode a = payload.putObject("authorization");
+        a.put("from", auth.from());
+        a.put("to", auth.to());
+        a.put("value", auth.value().toString());
+        a.put("validAfter", auth.validAfter().toString());
+        a.put("validBefore", auth.validBefore().toString());
+        a.put("nonce", auth.nonce());
+        return payload;
+    }
+}

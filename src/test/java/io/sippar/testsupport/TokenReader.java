@@ -1,0 +1,50 @@
+package io.sippar.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.List;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+
+/** Reads token balances and receipts from a test chain, to check what a payment really moved. */
+public final class TokenReader implements AutoCloseable {
+
+    private final Web3j web3j;
+
+    public TokenReader(AnvilFixture anvil) {
+        this.web3j = Web3j.build(new HttpService(anvil.rpcUrl()));
+    }
+
+    /** The fixture token's balanceOf(holder). */
+    public BigInteger balance(String holder) {
+        String data = FunctionEncoder.encode(new Function("balanceOf", List.of(new Address(holder)), List.of()));
+        try {
+            String hex = web3j.ethCall(Transaction.createEthCallTransaction(null, AnvilFixture.TOKEN_ADDRESS, data),
+                    DefaultBlockParameterName.LATEST).send().getValue();
+            return new BigInteger(hex.substring(2), 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The mined receipt of a transaction, or null. */
+    public TransactionReceipt receipt(String txHash) {
+        try {
+            return web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt().orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        web3j.shutdown();
+    }
+}
