@@ -36,9 +36,25 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class FacilitatorResource {
 
     private final SchemeRegistry schemes;
+    private final io.sippar.merchant.ApiKeys apiKeys;
+    private final PaymentFlow flow;
 
-    public FacilitatorResource(SchemeRegistry schemes) {
+    public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow) {
         this.schemes = schemes;
+        this.apiKeys = apiKeys;
+        this.flow = flow;
+    }
+
+    /** The merchant calling, by its API key; 401 otherwise (settling costs gas and is billed). */
+    private Uni<java.util.UUID> merchant(String authorization) {
+        return apiKeys.authenticate(authorization).map(m -> m.orElseThrow(Unauthorized::new));
+    }
+
+    /** Missing or unknown API key; mapped to 401 problem+json. */
+    public static class Unauthorized extends RuntimeException {
+        public Unauthorized() {
+            super("a merchant API key is required: Authorization: Bearer sk_...");
+        }
     }
 
     /** The kinds this deployment can verify and settle. */
@@ -54,12 +70,14 @@ public class FacilitatorResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Verify a payment payload against payment requirements")
-    public Uni<VerifyResponse> verify(String body) {
-        Parsed p = parse(body);
-        if (p.refusal() != null) {
-            return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
-        }
-        return p.scheme().verify(p.payment(), p.requirements());
+    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+        return merchant(authorization).chain(merchantId -> {
+            Parsed p = parse(body);
+            if (p.refusal() != null) {
+                return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
+            }
+            return p.scheme().verify(p.payment(), p.requirements());
+        });
     }
 
     /** Settles a payment on chain. */
@@ -67,13 +85,15 @@ public class FacilitatorResource {
     @Path("settle")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Settle a verified payment on chain")
-    public Uni<SettleResponse> settle(String body) {
-        Parsed p = parse(body);
-        if (p.refusal() != null) {
-            return Uni.createFrom().item(SettleResponse.failure(p.refusal(), p.message(), null,
-                    p.requirements() == null ? "" : p.requirements().network(), ""));
-        }
-        return p.scheme().settle(p.payment(), p.requirements(), io.sippar.scheme.BroadcastListener.NONE);
+    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+        return merchant(authorization).chain(merchantId -> {
+            Parsed p = parse(body);
+            if (p.refusal() != null) {
+                return Uni.createFrom().item(SettleResponse.failure(p.refusal(), p.message(), null,
+                        p.requirements() == null ? "" : p.requirements().network(), ""));
+            }
+            return flow.settleForMerchant(merchantId, p.scheme(), p.payment(), p.requirements());
+        });
     }
 
     /** A parsed request: either everything needed to call the scheme, or why it can't be called. */

@@ -115,6 +115,43 @@ public class PaymentFlow {
                 });
     }
 
+    /**
+     * Facilitator mode: a merchant's own server (e.g. the official x402 middleware) asks us to settle.
+     * The same replay guard, lifecycle and ledger apply; there is no upstream to serve.
+     *
+     * @throws SchemeUnavailableException (as a failed Uni) when a chain node is down
+     */
+    public Uni<SettleResponse> settleForMerchant(UUID merchantId, PaymentScheme scheme, Payment payment,
+            PaymentRequirements requirements) {
+        PaymentIdentity identity;
+        try {
+            identity = scheme.identify(payment, requirements);
+        } catch (X402DecodeException e) {
+            return Uni.createFrom().item(SettleResponse.failure(e.reason(), e.getMessage(), null,
+                    requirements.network(), ""));
+        }
+        String resource = payment.resource() == null ? null : payment.resource().url();
+        NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
+                requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
+                new BigInteger(requirements.amount()), identity.chainRef(), resource);
+        Context ctx = new Context(null, payment, requirements, scheme, row, null, null);
+        return payments.reserve(row).chain(reservation -> switch (reservation) {
+            case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
+                    t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
+                            ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
+                    "this payment is already " + t.state().db(), identity.payer(), requirements.network(),
+                    t.txHash() == null ? "" : t.txHash()));
+            case Reservation.Reserved r -> scheme.verify(payment, requirements)
+                    .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
+                    .chain(verdict -> verdict.isValid()
+                            ? payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED)
+                                    .chain(() -> settle(ctx, r.paymentId()))
+                            : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
+                                    reason(verdict), verdict.invalidMessage(), identity.payer(),
+                                    requirements.network(), "")));
+        });
+    }
+
     /** Everything one paid request needs, passed along the steps. */
     private record Context(PricedRoute route, Payment payment, PaymentRequirements requirements, PaymentScheme scheme,
             NewPayment row, HttpServerRequest request, Buffer body) {
@@ -258,7 +295,7 @@ public class PaymentFlow {
         return List.of(
                 new Posting("payer:" + ctx.requirements().network() + ":" + ctx.row().payer().toLowerCase(Locale.ROOT),
                         asset, amount.negate()),
-                new Posting("merchant:" + ctx.route().definition().merchantId(), asset, amount));
+                new Posting("merchant:" + ctx.row().merchantId(), asset, amount));
     }
 
     private static String emptyToNull(String s) {

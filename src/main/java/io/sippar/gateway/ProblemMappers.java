@@ -18,6 +18,26 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response unauthorized(FacilitatorResource.Unauthorized e) {
+        return problem(401, "Unauthorized", ReasonCode.UNAUTHORIZED, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(io.sippar.scheme.SchemeUnavailableException e) {
+        return Response.fromResponse(problem(503, "Service temporarily unavailable", ReasonCode.FACILITATOR_UNAVAILABLE,
+                "a chain node could not be reached; retry shortly"))
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response outcomeUnknown(PaymentFlow.SettlementOutcomeUnknown e) {
+        LOG.warn(e.getMessage());
+        return Response.fromResponse(problem(503, "Settlement not confirmed yet", ReasonCode.FACILITATOR_UNAVAILABLE,
+                "the settlement did not complete; the payment is held until the chain decides"))
+                .header("Retry-After", "5").build();
+    }
+
+    @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return problem(404, "Not found", ReasonCode.ROUTE_NOT_FOUND, null);
     }

@@ -38,10 +38,12 @@ public class RouteCatalog {
     private final SchemeRegistry schemes;
     private final MerchantRepository merchants;
     private final RouteRepository routes;
+    private final io.sippar.merchant.ApiKeys apiKeys;
     private volatile RouteTable table = RouteTable.empty();
 
     public RouteCatalog(PricingConfig pricing, DemoConfig demo, AssetRegistry assets, SchemeRegistry schemes,
-            MerchantRepository merchants, RouteRepository routes) {
+            MerchantRepository merchants, RouteRepository routes, io.sippar.merchant.ApiKeys apiKeys) {
+        this.apiKeys = apiKeys;
         this.pricing = pricing;
         this.demo = demo;
         this.assets = assets;
@@ -100,7 +102,11 @@ public class RouteCatalog {
         for (Map.Entry<String, String> m : names.entrySet()) {
             String plan = Optional.ofNullable(configured.get(m.getKey()))
                     .map(PricingConfig.MerchantConfig::plan).orElse("developer");
-            ids = ids.call(map -> merchants.upsert(m.getKey(), m.getValue(), plan).invoke(id -> map.put(m.getKey(), id)));
+            Optional<String> key = Optional.ofNullable(configured.get(m.getKey()))
+                    .flatMap(PricingConfig.MerchantConfig::apiKey);
+            ids = ids.call(map -> merchants.upsert(m.getKey(), m.getValue(), plan)
+                    .invoke(id -> map.put(m.getKey(), id))
+                    .call(id -> key.map(k -> apiKeys.register(id, k, "configured")).orElse(Uni.createFrom().voidItem())));
         }
         return ids.call(map -> {
             Uni<Void> all = Uni.createFrom().voidItem();

@@ -54,6 +54,9 @@ public interface PricingConfig {
         /** Plan id; default developer. */
         @WithDefault("developer")
         String plan();
+
+        /** The merchant's API key for the facilitator API (a secret: set it from the environment). */
+        Optional<String> apiKey();
     }
 
     /** One priced route. */

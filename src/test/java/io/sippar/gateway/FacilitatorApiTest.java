@@ -18,6 +18,20 @@ class FacilitatorApiTest {
              "asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
              "maxTimeoutSeconds":60,"extra":{"name":"USDC","version":"2"}}""";
 
+    static final String KEY = "Bearer sk_test_acme_0123456789abcdefghijklmn";
+
+    @Test
+    void verifyWithoutAnApiKeyIs401() {
+        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/verify").then().statusCode(401)
+                .contentType("application/problem+json").body("reason", equalTo("unauthorized"));
+    }
+
+    @Test
+    void settleWithAnUnknownKeyIs401() {
+        given().header("Authorization", "Bearer sk_test_nobody_0123456789abcdefghijk").contentType(ContentType.JSON)
+                .body(request(2, REQUIREMENTS_V2)).post("/settle").then().statusCode(401);
+    }
+
     private static String request(int version, String requirements) {
         return """
                 {"x402Version":%d,"paymentPayload":{"x402Version":%d,"accepted":%s,
@@ -33,20 +47,20 @@ class FacilitatorApiTest {
 
     @Test
     void verifyOfAnUnsupportedSchemeIsA200WithAReason() {
-        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/verify").then()
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/verify").then()
                 .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("unsupported_scheme"));
     }
 
     @Test
     void settleFailureAlwaysCarriesTransactionAndNetwork() {
-        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/settle").then()
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/settle").then()
                 .statusCode(200).body("success", equalTo(false)).body("errorReason", equalTo("unsupported_scheme"))
                 .body("transaction", equalTo("")).body("network", equalTo("eip155:84532"));
     }
 
     @Test
     void unknownPayloadVersionIsRefusedWithAReason() {
-        given().contentType(ContentType.JSON).body(request(7, REQUIREMENTS_V2)).post("/verify").then()
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(7, REQUIREMENTS_V2)).post("/verify").then()
                 .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_x402_version"));
     }
 
@@ -56,7 +70,7 @@ class FacilitatorApiTest {
                 {"scheme":"exact","network":"mars","maxAmountRequired":"1","resource":"http://x/y","description":"",
                  "mimeType":"","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C","maxTimeoutSeconds":60,
                  "asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e"}""";
-        given().contentType(ContentType.JSON).body("""
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body("""
                 {"x402Version":1,"paymentPayload":{"x402Version":1,"scheme":"exact","network":"mars","payload":{}},
                  "paymentRequirements":%s}""".formatted(v1)).post("/verify").then()
                 .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("invalid_network"));
@@ -64,20 +78,20 @@ class FacilitatorApiTest {
 
     @Test
     void nonJsonBodyIs400ProblemJson() {
-        given().contentType(ContentType.JSON).body("{not json").post("/verify").then().statusCode(400)
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body("{not json").post("/verify").then().statusCode(400)
                 .contentType("application/problem+json").body("reason", equalTo("invalid_request"));
     }
 
     @Test
     void missingPaymentPayloadIs400() {
-        given().contentType(ContentType.JSON).body("{\"x402Version\":2,\"paymentRequirements\":{}}").post("/verify")
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body("{\"x402Version\":2,\"paymentRequirements\":{}}").post("/verify")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("detail", equalTo("paymentPayload must be an object"));
     }
 
     @Test
     void requirementsWithNegativeAmountAreRefused() {
-        given().contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2.replace("\"10000\"", "\"-5\"")))
+        given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2.replace("\"10000\"", "\"-5\"")))
                 .post("/verify").then().statusCode(200).body("isValid", equalTo(false))
                 .body("invalidReason", equalTo("invalid_payment_requirements"));
     }
