@@ -71,6 +71,11 @@ final class CircuitBreaker {
         trialInFlight = false;
     }
 
+    /** The call this breaker admitted was abandoned: no verdict on the endpoint, but free the trial slot. */
+    synchronized void onCancel() {
+        trialInFlight = false;
+    }
+
     synchronized State state() {
         // an open breaker whose delay has passed reports half-open, as it would admit a trial now
         if (state == State.OPEN && nanoClock.getAsLong() - openedAt >= delayNanos) {

@@ -33,15 +33,19 @@ final class EvmRpc implements AutoCloseable {
     /** Passes over the endpoint list for reads: a second pass rides out a single blip. */
     private static final int READ_PASSES = 2;
     private static final int RETRY_AFTER_SECONDS = 5;
+    private static final Duration SECOND_PASS_PAUSE = Duration.ofMillis(100);
 
     /** One RPC URL with its client and breaker. */
     static final class Endpoint {
+        /** For logs and messages: scheme, host and port only, since provider URLs carry API keys in the path. */
+        final String label;
         final String url;
         final Web3j web3j;
         final CircuitBreaker breaker;
         private final OkHttpClient http;
 
-        Endpoint(String url, Web3j web3j, CircuitBreaker breaker, OkHttpClient http) {
+        Endpoint(String label, String url, Web3j web3j, CircuitBreaker breaker, OkHttpClient http) {
+            this.label = label;
             this.url = url;
             this.web3j = web3j;
             this.breaker = breaker;
@@ -76,10 +80,20 @@ final class EvmRpc implements AutoCloseable {
                     .connectionPool(new ConnectionPool(32, 1, TimeUnit.MINUTES))
                     .retryOnConnectionFailure(false)
                     .build();
-            list.add(new Endpoint(url, Web3j.build(new HttpService(url, http)), new CircuitBreaker(breakerThreshold,
+            list.add(new Endpoint(label(list.size(), url), url, Web3j.build(new HttpService(url, http)), new CircuitBreaker(breakerThreshold,
                     breakerDelay), http));
         }
         this.endpoints = List.copyOf(list);
+    }
+
+    private static String label(int index, String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            return "rpc#" + (index + 1) + "(" + u.getScheme() + "://" + u.getHost()
+                    + (u.getPort() < 0 ? "" : ":" + u.getPort()) + ")";
+        } catch (IllegalArgumentException e) {
+            return "rpc#" + (index + 1);
+        }
     }
 
     List<Endpoint> endpoints() {
@@ -124,25 +138,31 @@ final class EvmRpc implements AutoCloseable {
         Endpoint e = order.get(index);
         if (!e.breaker.tryAcquire()) {
             return attempt(method, order, index + 1, call, last == null
-                    ? new IOException("circuit breaker open for " + e.url) : last, isRead);
+                    ? new IOException("circuit breaker open for " + e.label) : last, isRead);
         }
-        return Uni.createFrom().completionStage(() -> call.apply(e.web3j).sendAsync())
+        Uni<T> sent = Uni.createFrom().completionStage(() -> call.apply(e.web3j).sendAsync())
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
-                        method + " on " + e.url + " took longer than " + timeout.toMillis() + " ms"))
+                        method + " on " + e.label + " took longer than " + timeout.toMillis() + " ms"))
                 .onItem().transformToUni(response -> {
                     if (isRead && response.hasError() && isEndpointTrouble(response.getError())) {
-                        return Uni.createFrom().<T>failure(new EndpointErrorException(method + " on " + e.url
+                        return Uni.createFrom().<T>failure(new EndpointErrorException(method + " on " + e.label
                                 + ": JSON-RPC error " + response.getError().getCode() + " "
                                 + response.getError().getMessage()));
                     }
                     e.breaker.onSuccess();
                     return Uni.createFrom().item(response);
                 })
-                .onFailure(t -> !(t instanceof SchemeUnavailableException)).recoverWithUni(t -> {
+                .onFailure().recoverWithUni(t -> {
                     e.breaker.onFailure();
-                    LOG.debugf("%s failed on %s: %s", method, e.url, t.toString());
+                    LOG.debugf("%s failed on %s: %s", method, e.label, t.toString());
                     return attempt(method, order, index + 1, call, t, isRead);
-                });
+                })
+                // a caller that gives up must not leave a half-open trial marked as in flight forever
+                .onCancellation().invoke(e.breaker::onCancel);
+        // a short pause before going round the list again, so a blip on a single node can pass
+        boolean secondPass = index > 0 && index % endpoints.size() == 0;
+        return secondPass ? Uni.createFrom().voidItem().onItem().delayIt().by(SECOND_PASS_PAUSE)
+                .onItem().transformToUni(x -> sent) : sent;
     }
 
     /**

@@ -153,7 +153,9 @@ final class Settler implements AutoCloseable {
             BigInteger gasLimit = (BigInteger) estimate;
             return marketFees
                     .onItem().transformToUni(fees -> inLane(() -> broadcastNew(to, data, gasLimit, fees, 0)))
-                    .onItem().call(t -> listener.broadcast(t.lastHash()))
+                    .onItem().call(t -> listener.broadcast(t.lastHash())
+                            // nobody will wait for it: later waiters re-send it if it goes missing
+                            .onFailure().invoke(e -> t.orphaned = true))
                     .onItem().transformToUni(t -> waitForReceipt(t, listener,
                             System.nanoTime() + receiptTimeout.toNanos()));
         });

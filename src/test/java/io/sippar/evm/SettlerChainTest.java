@@ -144,4 +144,57 @@ class SettlerChainTest {
             assertEquals(before.add(BigInteger.ONE), chain.balanceOf(anvil.merchant().address()));
         }
     }
+
+    @Test
+    void refusedBroadcastIsUnavailableAndLeavesNoNonceGap() throws Exception {
+        // a fresh settler without ETH: the node refuses the transaction (funds for gas)
+        Credentials fresh = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+        String key = Numeric.toHexStringWithPrefixZeroPadded(fresh.getEcKeyPair().getPrivateKey(), 64);
+        TestEvmConfig.TestNetwork n = new TestEvmConfig.TestNetwork(anvil.chainId(), key, anvil.rpcUrl());
+        n.receiptTimeout = Duration.ofSeconds(10);
+        n.pollInterval = Duration.ofMillis(100);
+        try (ExactEvmScheme scheme = new ExactEvmScheme(TestEvmConfig.of(n))) {
+            Payment refused = chain.payment(anvil.account(7), "1");
+            org.junit.jupiter.api.Assertions.assertThrows(io.sippar.scheme.SchemeUnavailableException.class,
+                    () -> scheme.settle(refused, refused.acceptedRequirements().orElseThrow(),
+                            io.sippar.scheme.BroadcastListener.NONE).await().atMost(Duration.ofSeconds(30)));
+
+            chain.control("anvil_setBalance", fresh.getAddress(), "0x56BC75E2D63100000");
+            Payment next = chain.payment(anvil.account(7), "1");
+            SettleResponse r = scheme.settle(next, next.acceptedRequirements().orElseThrow(),
+                    io.sippar.scheme.BroadcastListener.NONE).await().atMost(Duration.ofSeconds(30));
+
+            // nonce 0 was not burnt by the refused broadcast: had it been, this one would wait at nonce 1 forever
+            assertTrue(r.success(), () -> r.errorReason() + ": " + r.errorMessage());
+            assertEquals(BigInteger.ZERO, chain.web3j.ethGetTransactionByHash(r.transaction()).send()
+                    .getTransaction().orElseThrow().getNonce());
+        }
+    }
+
+    @Test
+    void sameAuthorizationSettledTwiceAtOnceMovesFundsOnce() throws Exception {
+        try (ExactEvmScheme scheme = scheme(Duration.ofSeconds(20), Duration.ofSeconds(30))) {
+            Payment p = chain.payment(anvil.account(8), "11");
+            BigInteger before = chain.balanceOf(anvil.merchant().address());
+            chain.control("evm_setAutomine", false);
+            var a = scheme.settle(p, p.acceptedRequirements().orElseThrow(), io.sippar.scheme.BroadcastListener.NONE)
+                    .subscribeAsCompletionStage();
+            var b = scheme.settle(p, p.acceptedRequirements().orElseThrow(), io.sippar.scheme.BroadcastListener.NONE)
+                    .subscribeAsCompletionStage();
+            Thread.sleep(1_000);
+            chain.control("evm_mine");
+            SettleResponse ra = a.get(20, TimeUnit.SECONDS);
+            SettleResponse rb = b.get(20, TimeUnit.SECONDS);
+
+            assertEquals(1, (ra.success() ? 1 : 0) + (rb.success() ? 1 : 0), ra + " / " + rb);
+            SettleResponse failed = ra.success() ? rb : ra;
+            // either caught at estimation (pending state) or mined and reverted: both name the reason
+            assertTrue(List.of("invalid_exact_evm_nonce_already_used", "invalid_exact_evm_transaction_failed")
+                    .contains(failed.errorReason()), failed.toString());
+            if ("invalid_exact_evm_transaction_failed".equals(failed.errorReason())) {
+                assertTrue(failed.transaction().startsWith("0x"), failed.toString());
+            }
+            assertEquals(before.add(BigInteger.valueOf(11)), chain.balanceOf(anvil.merchant().address()));
+        }
+    }
 }
