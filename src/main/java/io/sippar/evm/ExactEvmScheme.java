@@ -73,7 +73,8 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
                     Credentials.create(key), n.receiptTimeout(), n.pollInterval(), n.stuckAfter(), n.maxFeeCap()));
             map.put(caip2, new Chain(caip2, n, rpc, settler));
         });
-        this.chains = Map.copyOf(map);
+        // configuration order, so /supported lists networks the same way every time
+        this.chains = java.util.Collections.unmodifiableMap(map);
     }
 
     private static Optional<String> settlementKey(String alias, EvmConfig.NetworkConfig n) {
