@@ -52,6 +52,8 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
 
     private final Map<String, Chain> chains;
     private final Clock clock;
+    /** Tokens seen to have code, per network; only positive answers are cached. */
+    private final Map<String, Boolean> deployedAssets = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     public ExactEvmScheme(EvmConfig config) {
@@ -181,8 +183,41 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
         return chain;
     }
 
-    /** Offline checks, then the on-chain signature check for contract wallets, then the later offline refusals. */
+    /**
+     * Every check short of the simulation, then: the asset must be a contract. A call or transaction
+     * to an address without code "succeeds" without moving anything, so a requirement naming a
+     * token that does not exist on this chain must never verify or settle.
+     */
     private Uni<Object> checked(Payment payment, PaymentRequirements req, Chain chain) {
+        return checkedOffline(payment, req, chain).onItem().transformToUni(v -> v instanceof Passed p
+                ? assetDeployed(chain, p.domain().verifyingContract()).map(deployed -> deployed ? v
+                        : new Refused(ReasonCode.ASSET_NOT_DEPLOYED_CONTRACT, "asset " + p.domain().verifyingContract()
+                                + " has no contract code on " + chain.caip2(), p.payer()))
+                : Uni.createFrom().item(v));
+    }
+
+    private Uni<Boolean> assetDeployed(Chain chain, String asset) {
+        String key = chain.caip2() + "|" + asset.toLowerCase(Locale.ROOT);
+        if (deployedAssets.containsKey(key)) {
+            return Uni.createFrom().item(true);
+        }
+        return chain.rpc().read("eth_getCode", w -> w.ethGetCode(asset, DefaultBlockParameterName.LATEST))
+                .map(code -> {
+                    if (code.hasError()) {
+                        throw new SchemeUnavailableException("eth_getCode answered " + code.getError().getMessage(),
+                                5, null);
+                    }
+                    String hex = code.getCode();
+                    boolean deployed = hex != null && hex.length() > 2 && !hex.equals("0x0");
+                    if (deployed) {
+                        deployedAssets.put(key, true);
+                    }
+                    return deployed;
+                });
+    }
+
+    /** Offline checks, then the on-chain signature check for contract wallets, then the later offline refusals. */
+    private Uni<Object> checkedOffline(Payment payment, PaymentRequirements req, Chain chain) {
         ExactEvmChecks.ContractSigners policy = chain.config().contractSigners() == EvmConfig.ContractSigners.ANY_LENGTH
                 ? ExactEvmChecks.ContractSigners.ANY_LENGTH : ExactEvmChecks.ContractSigners.LONGER_THAN_65_BYTES;
         Verdict verdict = ExactEvmChecks.check(payment, req, clock.instant().getEpochSecond(), policy);
