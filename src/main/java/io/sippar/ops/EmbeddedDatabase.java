@@ -21,6 +21,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", "on")
+                    // zonky turns durability down for tests; a payment ledger keeps every commit
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
             return new EmbeddedDatabase(pg);
         } catch (IOException e) {
