@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.Sign;
 
 /** Signs EIP-3009 payments the way the official EVM client does, for tests in any package. */
 public final class TestPayments {
@@ -50,20 +49,6 @@ public final class TestPayments {
                 "0x" + HexFormat.of().formatHex(nonce));
         Eip712.Domain domain = new Eip712.Domain(offered.at("/extra/name").asText(),
                 offered.at("/extra/version").asText(), chainId, offered.get("asset").asText());
-        Sign.SignatureData sig = Sign.signMessage(Eip712.digest(domain, auth), payer.getEcKeyPair(), false);
-        byte[] bytes = new byte[65];
-        System.arraycopy(sig.getR(), 0, bytes, 0, 32);
-        System.arraycopy(sig.getS(), 0, bytes, 32, 32);
-        bytes[64] = sig.getV()[0];
-        ObjectNode payload = X402Json.MAPPER.createObjectNode();
-        payload.put("signature", "0x" + HexFormat.of().formatHex(bytes));
-        ObjectNode a = payload.putObject("authorization");
-        a.put("from", auth.from());
-        a.put("to", auth.to());
-        a.put("value", auth.value().toString());
-        a.put("validAfter", auth.validAfter().toString());
-        a.put("validBefore", auth.validBefore().toString());
-        a.put("nonce", auth.nonce());
-        return payload;
+        return EvmVectors.payloadJson(auth, EvmVectors.sign(domain, auth, privateKey));
     }
 }
