@@ -62,11 +62,14 @@ public interface EvmConfig {
         @WithDefault("any-length")
         ContractSigners contractSigners();
 
-        /** Consecutive failures after which an RPC endpoint's circuit breaker opens; default 5. */
+        /**
+         * Consecutive failures after which an RPC endpoint's circuit breaker opens (SmallRye Fault Tolerance
+         * breaker with a rolling window of this many calls and failure ratio 1); default 5.
+         */
         @WithDefault("5")
         int breakerFailureThreshold();
 
-        /** How long an open breaker skips its endpoint before letting one trial call through; default 10s. */
+        /** How long an open breaker skips its endpoint before letting one trial call through (half-open); default 10s. */
         @WithDefault("10s")
         Duration breakerDelay();
     }

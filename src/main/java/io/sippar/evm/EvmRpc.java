@@ -1,17 +1,27 @@
 package io.sippar.evm;
 
 import io.sippar.scheme.SchemeUnavailableException;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.util.TypeLiteral;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Hash;
 import org.web3j.protocol.Web3j;
@@ -21,10 +31,26 @@ import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.http.HttpService;
 
 /**
- * JSON-RPC access to one EVM network over one or more endpoints: every call has a timeout, every
- * endpoint a circuit breaker; reads fail over to the next endpoint and get a second pass; all
- * endpoints failing is our outage ({@link SchemeUnavailableException}). A JSON-RPC error that is an
- * answer about the chain (a revert) is returned to the caller, never counted as an outage.
+ * JSON-RPC access to one EVM network over one or more endpoints, with all endpoints failing being
+ * our outage ({@link SchemeUnavailableException}), never an invalid payment.
+ *
+ * <p>SmallRye Fault Tolerance (programmatic {@link TypedGuard} API) provides, per endpoint, a guard
+ * with a timeout of {@code rpcTimeout} per call and a circuit breaker that opens after
+ * {@code breakerThreshold} consecutive failures (rolling window of that many calls, failure ratio 1),
+ * stays open for {@code breakerDelay}, then lets one trial call through (half-open). Each endpoint has
+ * its own guard, so one node's trouble never opens another's breaker. For reads, a second guard
+ * provides the retry: one more pass over the endpoints after a short pause.
+ *
+ * <p>What this class adds on top: the failover loop, which tries the endpoints in configuration order
+ * and moves on when one fails or its breaker is open; the rule that only reads are retried (a signed
+ * transaction is only ever re-sent as the same raw bytes, to the next endpoint); and the rule that a
+ * JSON-RPC error that is an answer about the chain (a revert, a node refusing a transaction) is
+ * returned to the caller as a successful call, so it neither fails over nor counts against a breaker.
+ * Only JSON-RPC errors that mean "this node cannot answer now" (rate limit, internal error) fail a
+ * read's guarded call.
+ *
+ * <p>Inside Quarkus the guards come from the CDI-based SmallRye implementation; plain tests put
+ * {@code smallrye-fault-tolerance-standalone} on the test classpath.
  */
 final class EvmRpc implements AutoCloseable {
 
@@ -35,21 +61,73 @@ final class EvmRpc implements AutoCloseable {
     private static final int RETRY_AFTER_SECONDS = 5;
     private static final Duration SECOND_PASS_PAUSE = Duration.ofMillis(100);
 
-    /** One RPC URL with its client and breaker. */
+    private static final TypeLiteral<CompletionStage<Response<?>>> RESPONSE_STAGE = new TypeLiteral<>() {
+    };
+
+    /** One RPC URL with its client and guard (timeout + circuit breaker). */
     static final class Endpoint {
         /** For logs and messages: scheme, host and port only, since provider URLs carry API keys in the path. */
         final String label;
         final String url;
         final Web3j web3j;
-        final CircuitBreaker breaker;
+        private final TypedGuard<CompletionStage<Response<?>>> guard;
         private final OkHttpClient http;
+        private volatile CircuitBreakerState breakerState = CircuitBreakerState.CLOSED;
 
-        Endpoint(String label, String url, Web3j web3j, CircuitBreaker breaker, OkHttpClient http) {
+        Endpoint(String network, String label, String url, Web3j web3j, OkHttpClient http, Duration timeout,
+                int breakerThreshold, Duration breakerDelay) {
+            if (breakerThreshold < 1) {
+                throw new IllegalArgumentException("breaker threshold must be >= 1");
+            }
             this.label = label;
             this.url = url;
             this.web3j = web3j;
-            this.breaker = breaker;
             this.http = http;
+            // no breaker name: named breakers are global in SmallRye, these belong to this instance only
+            this.guard = TypedGuard.create(RESPONSE_STAGE)
+                    .withDescription("evm-rpc " + network + " " + label)
+                    .withTimeout().duration(timeout.toMillis(), ChronoUnit.MILLIS).done()
+                    .withCircuitBreaker()
+                        .requestVolumeThreshold(breakerThreshold)
+                        .failureRatio(1.0)
+                        .successThreshold(1)
+                        .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+                        .onStateChange(s -> {
+                            breakerState = s;
+                            LOG.debugf("circuit breaker of %s on %s: %s", label, network, s);
+                        })
+                        .done()
+                    // the web3j future completes on its own threads; nothing here blocks
+                    .withThreadOffload(false)
+                    .build();
+        }
+
+        /** The breaker's state as SmallRye last reported it (open turns half-open on the next call after the delay). */
+        CircuitBreakerState breakerState() {
+            return breakerState;
+        }
+
+        /**
+         * One guarded call. For reads, a JSON-RPC error meaning node trouble fails the call (so it counts
+         * against the breaker and fails over); any other JSON-RPC error is a normal answer.
+         */
+        @SuppressWarnings("unchecked")
+        <T extends Response<?>> CompletionStage<T> send(String method, Function<Web3j, Request<?, T>> call,
+                boolean isRead) {
+            try {
+                CompletionStage<Response<?>> guarded = guard.get(() -> call.apply(web3j).sendAsync()
+                        .thenCompose(response -> {
+                            if (isRead && response.hasError() && isEndpointTrouble(response.getError())) {
+                                return CompletableFuture.failedFuture(new EndpointErrorException(method + " on "
+                                        + label + ": JSON-RPC error " + response.getError().getCode() + " "
+                                        + response.getError().getMessage()));
+                            }
+                            return CompletableFuture.completedFuture(response);
+                        }));
+                return (CompletionStage<T>) (CompletionStage<?>) guarded;
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
     }
 
@@ -60,9 +138,21 @@ final class EvmRpc implements AutoCloseable {
         }
     }
 
+    /** One pass over the endpoints failed; {@code triedAny} is false when every breaker was open. */
+    private static final class PassFailedException extends Exception {
+        final boolean triedAny;
+
+        PassFailedException(Throwable last, boolean triedAny) {
+            super(last == null ? "no endpoint" : last.getMessage(), last, false, false);
+            this.triedAny = triedAny;
+        }
+    }
+
     private final String network;
     private final List<Endpoint> endpoints;
     private final Duration timeout;
+    /** Retry for reads only: a second pass over every endpoint, unless every breaker was open. */
+    private final TypedGuard<CompletionStage<Response<?>>> readRetry;
 
     EvmRpc(String network, List<String> urls, Duration timeout, int breakerThreshold, Duration breakerDelay) {
         if (urls == null || urls.isEmpty()) {
@@ -72,7 +162,7 @@ final class EvmRpc implements AutoCloseable {
         this.timeout = timeout;
         List<Endpoint> list = new ArrayList<>();
         for (String url : urls) {
-            // OkHttp's own deadline releases the web3j worker thread; the Uni timeout below bounds the caller
+            // OkHttp's own deadline releases the web3j worker thread; the guard's timeout bounds the caller
             OkHttpClient http = new OkHttpClient.Builder()
                     .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -80,10 +170,21 @@ final class EvmRpc implements AutoCloseable {
                     .connectionPool(new ConnectionPool(32, 1, TimeUnit.MINUTES))
                     .retryOnConnectionFailure(false)
                     .build();
-            list.add(new Endpoint(label(list.size(), url), url, Web3j.build(new HttpService(url, http)), new CircuitBreaker(breakerThreshold,
-                    breakerDelay), http));
+            String label = label(list.size(), url);
+            list.add(new Endpoint(network, label, url, Web3j.build(new HttpService(url, http)), http, timeout,
+                    breakerThreshold, breakerDelay));
         }
         this.endpoints = List.copyOf(list);
+        this.readRetry = TypedGuard.create(RESPONSE_STAGE)
+                .withDescription("evm-rpc " + network + " read passes")
+                .withRetry()
+                    .maxRetries(READ_PASSES - 1)
+                    .delay(SECOND_PASS_PAUSE.toMillis(), ChronoUnit.MILLIS)
+                    .jitter(0, ChronoUnit.MILLIS)
+                    .whenException(t -> unwrap(t) instanceof PassFailedException p && p.triedAny)
+                    .done()
+                .withThreadOffload(false)
+                .build();
     }
 
     private static String label(int index, String url) {
@@ -102,24 +203,30 @@ final class EvmRpc implements AutoCloseable {
 
     /**
      * A read call (eth_call, getCode, nonce, receipt, fee data): each endpoint in order, then a second
-     * pass. Reverts come back as responses with {@code hasError()}; only endpoint failures fail over.
+     * pass (SmallRye retry). Reverts come back as responses with {@code hasError()}; only endpoint
+     * failures fail over.
      */
+    @SuppressWarnings("unchecked")
     <T extends Response<?>> Uni<T> read(String method, Function<Web3j, Request<?, T>> call) {
-        List<Endpoint> order = new ArrayList<>();
-        for (int i = 0; i < READ_PASSES; i++) {
-            order.addAll(endpoints);
-        }
-        return Uni.createFrom().deferred(() -> attempt(method, order, 0, call, null, true));
+        // the last real failure of an earlier pass stays the cause when the next pass only meets open breakers
+        AtomicReference<Throwable> lastFailure = new AtomicReference<>();
+        Uni<Response<?>> guarded = Uni.createFrom().completionStage(() -> readRetry.get(() ->
+                (CompletionStage<Response<?>>) (CompletionStage<?>) Uni.createFrom()
+                        .deferred(() -> attempt(method, 0, call, lastFailure.get(), false, true))
+                        .onFailure(PassFailedException.class).invoke(p -> lastFailure.set(p.getCause()))
+                        .subscribeAsCompletionStage()));
+        return guarded.onFailure().transform(t -> unavailable(method, t)).map(r -> (T) r);
     }
 
     /**
-     * Broadcasts a signed transaction. The same raw bytes may go to every endpoint in turn: a resend
-     * has the same hash, so at worst a node answers "already known". Node answers (nonce too low,
-     * underpriced, ...) are returned, not failed over.
+     * Broadcasts a signed transaction, never retried by a guard. The same raw bytes may go to every
+     * endpoint in turn: a resend has the same hash, so at worst a node answers "already known". Node
+     * answers (nonce too low, underpriced, ...) are returned, not failed over.
      */
     Uni<EthSendTransaction> sendRaw(String rawHex) {
-        return Uni.createFrom().deferred(() -> attempt("eth_sendRawTransaction", endpoints, 0,
-                w -> w.ethSendRawTransaction(rawHex), null, false));
+        return Uni.createFrom().deferred(() -> attempt("eth_sendRawTransaction", 0,
+                        w -> w.ethSendRawTransaction(rawHex), null, false, false))
+                .onFailure().transform(t -> unavailable("eth_sendRawTransaction", t));
     }
 
     /** The hash of a signed transaction, known before any node has seen it. */
@@ -127,42 +234,46 @@ final class EvmRpc implements AutoCloseable {
         return Hash.sha3(rawHex);
     }
 
-    private <T extends Response<?>> Uni<T> attempt(String method, List<Endpoint> order, int index,
-            Function<Web3j, Request<?, T>> call, Throwable last, boolean isRead) {
-        if (index >= order.size()) {
-            return Uni.createFrom().failure(new SchemeUnavailableException(
-                    "every RPC endpoint of " + network + " failed for " + method
-                            + (last == null ? "" : ": " + last.getMessage()),
-                    RETRY_AFTER_SECONDS, last));
+    /** One pass of the failover loop from endpoint {@code index} on; fails with {@link PassFailedException}. */
+    private <T extends Response<?>> Uni<T> attempt(String method, int index, Function<Web3j, Request<?, T>> call,
+            Throwable last, boolean triedAny, boolean isRead) {
+        if (index >= endpoints.size()) {
+            return Uni.createFrom().failure(new PassFailedException(last, triedAny));
         }
-        Endpoint e = order.get(index);
-        if (!e.breaker.tryAcquire()) {
-            return attempt(method, order, index + 1, call, last == null
-                    ? new IOException("circuit breaker open for " + e.label) : last, isRead);
-        }
-        Uni<T> sent = Uni.createFrom().completionStage(() -> call.apply(e.web3j).sendAsync())
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException(
-                        method + " on " + e.label + " took longer than " + timeout.toMillis() + " ms"))
-                .onItem().transformToUni(response -> {
-                    if (isRead && response.hasError() && isEndpointTrouble(response.getError())) {
-                        return Uni.createFrom().<T>failure(new EndpointErrorException(method + " on " + e.label
-                                + ": JSON-RPC error " + response.getError().getCode() + " "
-                                + response.getError().getMessage()));
+        Endpoint e = endpoints.get(index);
+        return Uni.createFrom().completionStage(() -> e.send(method, call, isRead))
+                .onFailure().recoverWithUni(failure -> {
+                    Throwable t = unwrap(failure);
+                    if (t instanceof CircuitBreakerOpenException) {
+                        // skipped without a connection attempt; a real failure seen earlier is the better cause
+                        return attempt(method, index + 1, call,
+                                last == null ? new IOException("circuit breaker open for " + e.label) : last,
+                                triedAny, isRead);
                     }
-                    e.breaker.onSuccess();
-                    return Uni.createFrom().item(response);
-                })
-                .onFailure().recoverWithUni(t -> {
-                    e.breaker.onFailure();
+                    if (t instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException) {
+                        t = new TimeoutException(method + " on " + e.label + " took longer than "
+                                + timeout.toMillis() + " ms");
+                    }
                     LOG.debugf("%s failed on %s: %s", method, e.label, t.toString());
-                    return attempt(method, order, index + 1, call, t, isRead);
-                })
-                // a caller that gives up must not leave a half-open trial marked as in flight forever
-                .onCancellation().invoke(e.breaker::onCancel);
-        // a short pause before going round the list again, so a blip on a single node can pass
-        boolean secondPass = index > 0 && index % endpoints.size() == 0;
-        return secondPass ? Uni.createFrom().voidItem().onItem().delayIt().by(SECOND_PASS_PAUSE)
-                .onItem().transformToUni(x -> sent) : sent;
+                    return attempt(method, index + 1, call, t, true, isRead);
+                });
+    }
+
+    private Throwable unavailable(String method, Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (!(t instanceof PassFailedException)) {
+            return t;
+        }
+        Throwable last = t.getCause();
+        return new SchemeUnavailableException("every RPC endpoint of " + network + " failed for " + method
+                + (last == null ? "" : ": " + last.getMessage()), RETRY_AFTER_SECONDS, last);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /**

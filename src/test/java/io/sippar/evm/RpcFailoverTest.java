@@ -11,6 +11,7 @@ import io.sippar.scheme.SchemeUnavailableException;
 import io.sippar.testsupport.AnvilFixture;
 import io.sippar.x402.Payment;
 import io.sippar.x402.VerifyResponse;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -120,8 +121,8 @@ class RpcFailoverTest {
         try (EvmRpc rpc = new EvmRpc("test", List.of(deadUrl(), anvil.rpcUrl()), Duration.ofSeconds(1), 1,
                 Duration.ofMinutes(1))) {
             rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT);
-            assertEquals(CircuitBreaker.State.OPEN, rpc.endpoints().get(0).breaker.state());
-            assertEquals(CircuitBreaker.State.CLOSED, rpc.endpoints().get(1).breaker.state());
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(0).breakerState());
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(1).breakerState());
             // open: skipped without a connection attempt, the second endpoint answers
             assertTrue(rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT)
                     .getBlockNumber().signum() >= 0);
@@ -139,7 +140,7 @@ class RpcFailoverTest {
                     anvil.token().address(), data), DefaultBlockParameterName.LATEST)).await().atMost(WAIT);
             assertTrue(r.hasError());
             assertTrue(EvmRpc.isRevert(r.getError()), r.getError().getMessage());
-            assertEquals(CircuitBreaker.State.CLOSED, rpc.endpoints().get(0).breaker.state());
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(0).breakerState());
         }
     }
 
@@ -154,6 +155,59 @@ class RpcFailoverTest {
             assertTrue((System.nanoTime() - start) / 1_000_000 < 200);
             assertFalse(t.getMessage().isEmpty());
             assertInstanceOf(IOException.class, t.getCause());
+        }
+    }
+
+    @Test
+    void breakerOpensOnlyAfterThresholdConsecutiveFailures() throws Exception {
+        try (EvmRpc rpc = new EvmRpc("test", List.of(deadUrl(), anvil.rpcUrl()), Duration.ofSeconds(1), 3,
+                Duration.ofMinutes(1))) {
+            // one read = one failure on the dead first endpoint, then the second answers
+            rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT);
+            rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT);
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(0).breakerState());
+            rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT);
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(0).breakerState());
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(1).breakerState());
+        }
+    }
+
+    @Test
+    void openBreakerLetsATrialThroughAfterItsDelay() throws Exception {
+        try (EvmRpc rpc = new EvmRpc("test", List.of(deadUrl()), Duration.ofSeconds(1), 1, Duration.ofMillis(300))) {
+            assertThrows(SchemeUnavailableException.class,
+                    () -> rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT));
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(0).breakerState());
+            // still open: skipped, the cause says so
+            Throwable skipped = assertThrows(SchemeUnavailableException.class,
+                    () -> rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT));
+            assertTrue(skipped.getCause().getMessage().startsWith("circuit breaker open"), skipped.getCause().toString());
+            Thread.sleep(400);
+            // half-open: the trial call reaches the dead node, fails and re-opens the breaker
+            Throwable tried = assertThrows(SchemeUnavailableException.class,
+                    () -> rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT));
+            assertFalse(tried.getCause().getMessage().startsWith("circuit breaker open"), tried.getCause().toString());
+            assertInstanceOf(IOException.class, tried.getCause());
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(0).breakerState());
+        }
+    }
+
+    @Test
+    void sendRawGoesOnceToEachEndpointReadsMakeASecondPass() throws Exception {
+        try (EvmRpc rpc = new EvmRpc("test", List.of(deadUrl(), deadUrl()), Duration.ofSeconds(1), 2,
+                Duration.ofMinutes(1))) {
+            // a send is not retried: one failure per endpoint, under the threshold of 2
+            assertThrows(SchemeUnavailableException.class, () -> rpc.sendRaw("0x00").await().atMost(WAIT));
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(0).breakerState());
+            assertEquals(CircuitBreakerState.CLOSED, rpc.endpoints().get(1).breakerState());
+        }
+        try (EvmRpc rpc = new EvmRpc("test", List.of(deadUrl(), deadUrl()), Duration.ofSeconds(1), 2,
+                Duration.ofMinutes(1))) {
+            // a read is retried: two passes, two failures per endpoint
+            assertThrows(SchemeUnavailableException.class,
+                    () -> rpc.read("eth_blockNumber", w -> w.ethBlockNumber()).await().atMost(WAIT));
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(0).breakerState());
+            assertEquals(CircuitBreakerState.OPEN, rpc.endpoints().get(1).breakerState());
         }
     }
 }
