@@ -43,8 +43,13 @@ public class PaymentFlow {
     private final PaymentRepository payments;
     private final UpstreamProxy upstreams;
     private final GatewayConfig config;
+    private final FeeBook fees;
+    private final io.sippar.pricing.AssetRegistry assets;
 
-    public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config) {
+    public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
+            FeeBook fees, io.sippar.pricing.AssetRegistry assets) {
+        this.fees = fees;
+        this.assets = assets;
         this.schemes = schemes;
         this.payments = payments;
         this.upstreams = upstreams;
@@ -279,7 +284,7 @@ public class PaymentFlow {
      */
     private Uni<Boolean> record(Context ctx, UUID id, SettleResponse result) {
         Uni<Boolean> write = result.success()
-                ? payments.settle(id, result.network(), result.transaction(), postings(ctx, id))
+                ? settled(ctx, id, result)
                 : payments.fail(id, PaymentState.SETTLING,
                         Optional.ofNullable(result.errorReason()).orElse("settlement_failed"),
                         emptyToNull(result.transaction()));
@@ -290,14 +295,31 @@ public class PaymentFlow {
         });
     }
 
-    /** Payer to merchant for the amount; fees join these postings with the fee schedule. */
-    private static List<Posting> postings(Context ctx, UUID id) {
-        String asset = ctx.requirements().network() + ":" + ctx.requirements().asset().toLowerCase(Locale.ROOT);
+    private Uni<Boolean> settled(Context ctx, UUID id, SettleResponse result) {
         BigInteger amount = new BigInteger(ctx.requirements().amount());
-        return List.of(
+        io.sippar.fees.Fee fee = assets.find(ctx.requirements().network(), Optional.of(ctx.requirements().asset()))
+                .map(asset -> fees.feeFor(asset, amount, java.time.Instant.now()))
+                .orElseGet(() -> new io.sippar.fees.Fee(BigInteger.ZERO, java.math.BigDecimal.ZERO, "none", "none",
+                        "not computed: asset not in the asset table"));
+        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee);
+    }
+
+    /**
+     * One journal entry per settlement: the payer pays the merchant the amount, and the merchant
+     * pays the gateway's fee revenue the fee; lines sum to zero in the payment's asset.
+     */
+    private static List<Posting> postings(Context ctx, BigInteger amount, BigInteger fee) {
+        String asset = ctx.requirements().network() + ":" + ctx.requirements().asset().toLowerCase(Locale.ROOT);
+        String merchant = "merchant:" + ctx.row().merchantId();
+        List<Posting> lines = new java.util.ArrayList<>(List.of(
                 new Posting("payer:" + ctx.requirements().network() + ":" + ctx.row().payer().toLowerCase(Locale.ROOT),
                         asset, amount.negate()),
-                new Posting("merchant:" + ctx.row().merchantId(), asset, amount));
+                new Posting(merchant, asset, amount)));
+        if (fee.signum() > 0) {
+            lines.add(new Posting(merchant, asset, fee.negate()));
+            lines.add(new Posting("gateway:fee_revenue", asset, fee));
+        }
+        return lines;
     }
 
     private static String emptyToNull(String s) {

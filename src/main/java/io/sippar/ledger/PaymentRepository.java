@@ -92,15 +92,18 @@ public class PaymentRepository {
     }
 
     /**
-     * Marks a settling payment settled and writes its journal entry in the same transaction, so a
-     * payment is never settled without its postings nor posted twice. Returns false (and writes
+     * Marks a settling payment settled with its fee and writes its journal entry in the same
+     * transaction, so a payment is never settled without its postings nor posted twice. Returns false (and writes
      * nothing) when the payment was already settled by someone else.
      */
-    public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings) {
+    public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
+            io.sippar.fees.Fee fee) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = now()
+                UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = now(), fee_atomic = $3, fee_usd = $4,
+                       fee_band = $5, fee_schedule_version = $6, fee_rule = $7
                  WHERE id = $1 AND state = 'settling'""")
-                .execute(Tuple.of(id, txHash))
+                .execute(Tuple.from(new Object[] {id, txHash, new BigDecimal(fee.atomic()), fee.usd(), fee.band(),
+                        fee.scheduleVersion(), fee.rule()}))
                 .chain(rows -> rows.rowCount() == 1
                         ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings)
                                 .replaceWith(true)

@@ -88,6 +88,17 @@ class PaidFlowTest {
             Row row = paymentByTx(tx);
             assertEquals("settled", row.getString("state"));
             assertEquals(1L, journalEntries(row.getUUID("id")));
+            // $0.001 is a micro payment: the $0.01 flat fee, capped at 5% of the payment = 50 units
+            assertEquals(50L, row.getBigDecimal("fee_atomic").longValue());
+            assertEquals("micro", row.getString("fee_band"));
+            assertEquals("2025-01-seed", row.getString("fee_schedule_version"));
+            Row revenue = pool.preparedQuery("""
+                    SELECT sum(p.amount) FILTER (WHERE p.account = 'gateway:fee_revenue') AS fee,
+                           sum(p.amount) AS total
+                      FROM posting p JOIN journal_entry e ON e.id = p.entry_id WHERE e.payment_id = $1""")
+                    .execute(Tuple.of(row.getUUID("id"))).await().atMost(Duration.ofSeconds(10)).iterator().next();
+            assertEquals(50L, revenue.getBigDecimal("fee").longValue());
+            assertEquals(0L, revenue.getBigDecimal("total").longValue());
         }
     }
 

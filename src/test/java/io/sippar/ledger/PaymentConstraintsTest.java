@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 class PaymentConstraintsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final io.sippar.fees.Fee FEE = new io.sippar.fees.Fee(BigInteger.valueOf(50),
+            new java.math.BigDecimal("0.00005"), "micro", "test", "test fee");
 
     @Inject
     Pool pool;
@@ -188,7 +190,7 @@ class PaymentConstraintsTest {
     void settlementIsJournaledExactlyOnce() {
         UUID id = settledPayment();
         // a second pod or the reconciler trying to record the same settlement changes nothing
-        assertFalse(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000))));
+        assertFalse(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000), FEE)));
         Long entries = await(pool.preparedQuery("SELECT count(*) FROM journal_entry WHERE payment_id = $1")
                 .execute(Tuple.of(id)).map(r -> r.iterator().next().getLong(0)));
         assertEquals(1L, entries);
@@ -204,7 +206,7 @@ class PaymentConstraintsTest {
         UUID id = settlingPayment();
         List<Posting> unbalanced = List.of(new Posting("payer:eip155:31337:0xabc", "usdc", BigInteger.valueOf(1000)),
                 new Posting("merchant:" + merchant, "usdc", BigInteger.valueOf(-999)));
-        String err = sqlError(payments.settle(id, "eip155:31337", randomTx(), unbalanced));
+        String err = sqlError(payments.settle(id, "eip155:31337", randomTx(), unbalanced, FEE));
         assertTrue(err != null && err.contains("does not balance"), err);
         // the whole transaction rolled back: not settled, no entry
         assertEquals(PaymentState.SETTLING, await(payments.state(id)).orElseThrow());
@@ -241,9 +243,27 @@ class PaymentConstraintsTest {
         return id;
     }
 
+    @Test
+    void settledPaymentWithoutAFeeIsRefused() {
+        UUID id = settlingPayment();
+        String err = sqlError(pool.preparedQuery(
+                "UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = now() WHERE id = $1")
+                .execute(Tuple.of(id, randomTx())));
+        assertTrue(err != null && err.contains("payment_settled_has_fee"), err);
+    }
+
+    @Test
+    void feeAboveTheAmountIsRefused() {
+        UUID id = settlingPayment();
+        io.sippar.fees.Fee tooMuch = new io.sippar.fees.Fee(BigInteger.valueOf(1001), java.math.BigDecimal.ONE, "x",
+                "test", "too much");
+        String err = sqlError(payments.settle(id, "eip155:31337", randomTx(), postings(1000), tooMuch));
+        assertTrue(err != null && err.contains("payment_fee_within_amount"), err);
+    }
+
     private UUID settledPayment() {
         UUID id = settlingPayment();
-        assertTrue(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000))));
+        assertTrue(await(payments.settle(id, "eip155:31337", randomTx(), postings(1000), FEE)));
         return id;
     }
 
