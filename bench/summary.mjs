@@ -127,7 +127,7 @@ if (jmh) {
     const name = b.benchmark.split(".").pop();
     const s = b.primaryMetric.score;
     const e = b.primaryMetric.scoreError;
-    const target = name === "recover" || name === "digestAndRecover" ? "≤ 70 µs per payment" : "(info)";
+    const target = name === "recover" || name === "digestAndRecover" ? "≤ 70 µs per payment" : "(breakdown)";
     const v = target.startsWith("≤") ? (s <= 70 ? "PASS" : "FAIL") : "";
     out.push(`| ${name} | ${s.toFixed(2)} | ${Number.isFinite(e) ? e.toFixed(2) : "–"} | ${target} | ${v} |`);
   }

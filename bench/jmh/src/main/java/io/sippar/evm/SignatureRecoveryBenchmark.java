@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.web3j.crypto.Credentials;
+import org.web3j.crypto.ECDSASignature;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
@@ -104,6 +105,19 @@ public class SignatureRecoveryBenchmark {
     public Optional<String> recover() {
         int i = index();
         return SignatureRecovery.recover(digests[i], signatures[i]);
+    }
+
+    /**
+     * web3j's bare public-key recovery ({@code Sign.recoverFromSignature}) on the same inputs: the EC
+     * arithmetic alone, without the low-s checks and the EIP-55 address derivation around it.
+     */
+    @Benchmark
+    public BigInteger web3jRecoverPublicKey() {
+        int i = index();
+        byte[] sig = signatures[i];
+        BigInteger r = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 0, 32));
+        BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+        return Sign.recoverFromSignature((sig[64] & 0xff) - 27, new ECDSASignature(r, s), digests[i]);
     }
 
     /** Digest + recovery + comparison with {@code from}: the full offline signature check of one payment. */
