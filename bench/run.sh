@@ -5,9 +5,10 @@
 # stopped by PID on exit. See bench/README.md.
 #
 #   bench/run.sh [--duration 20] [--only challenges|verify|paid|paid-blocks|jmh[,...]]
+#   BENCH_PROFILE=1: JFR on the gateway during each measured run, hot methods printed
 set -euo pipefail
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 DURATION=20
 ONLY=""
 while [ $# -gt 0 ]; do
@@ -109,11 +110,21 @@ pg_pids() { # the embedded postmaster (by its port, from the gateway log) and it
   awk -v pm="$pm" '{ if ($4 == pm) print $1 }' /proc/[0-9]*/stat 2>/dev/null || true
 }
 ANVIL_CHILD=""
-cpu_mark() { # name: snapshot before a measured run
+cpu_mark() { # name: snapshot before a measured run (and JFR on the gateway with BENCH_PROFILE=1)
+  if [ "${BENCH_PROFILE:-}" = 1 ] && [ -n "$GW_PID" ]; then
+    "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.start name=bench settings=profile filename="$RESULTS/$1.jfr" > /dev/null
+  fi
   echo "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks "$ANVIL_CHILD") $(children_ticks) $(machine_busy)" > "$WORK/$1.cpu0"
 }
 cpu_done() { # name: cores used by each party during the run
   local t0 g0 p0 a0 l0 m0 t1 g1 p1 a1 l1 m1
+  if [ "${BENCH_PROFILE:-}" = 1 ] && [ -n "$GW_PID" ]; then
+    "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.stop name=bench > /dev/null
+    "$JAVA_HOME/bin/jfr" view --width 200 hot-methods "$RESULTS/$1.jfr" > "$RESULTS/$1.hot-methods.txt" 2>&1 || true
+    "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 200 "$RESULTS/$1.jfr" \
+      | node "$BENCH/jfr-breakdown.mjs" > "$RESULTS/$1.breakdown.md" 2>&1 || true
+    log "$1: gateway CPU by component (JFR execution samples):"; cat "$RESULTS/$1.breakdown.md" >&2
+  fi
   read -r t0 g0 p0 a0 l0 m0 < "$WORK/$1.cpu0"
   read -r t1 g1 p1 a1 l1 m1 <<< "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks "$ANVIL_CHILD") $(children_ticks) $(machine_busy)"
   awk -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v hz="$CLK_TCK" -v g=$((g1 - g0)) -v p=$((p1 - p0)) -v a=$((a1 - a0)) \

@@ -118,6 +118,17 @@ if (prof.length) {
   }
 }
 
+const disturbed = prof.filter((r) => r.cpu.other > 0.2);
+if (disturbed.length) {
+  out.push("", `Note: processes outside the benchmark used > 0.2 cores during: ${disturbed.map((r) => r.name).join(", ")}; ` +
+    "those figures are lower than on a quiet machine.");
+}
+for (const [file, label] of [["challenges", "challenges"], ["verify", "verify"], ["paid", "paid, automine"],
+  ["paid-blocks", "paid, 1 s blocks"]]) {
+  const b = read(`${file}.breakdown.md`);
+  if (b) out.push("", `Gateway CPU by component during ${label} (JFR execution samples, BENCH_PROFILE=1):`, "", b.trim());
+}
+
 // --- JMH
 const jmh = json("jmh.json");
 if (jmh) {
