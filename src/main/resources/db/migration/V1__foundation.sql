@@ -100,8 +100,12 @@ CREATE INDEX payment_merchant_time ON payment (merchant_id, created_at);
 CREATE FUNCTION payment_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.network <> OLD.network OR NEW.asset <> OLD.asset OR NEW.payer <> OLD.payer
-       OR NEW.chain_ref <> OLD.chain_ref OR NEW.amount <> OLD.amount OR NEW.merchant_id <> OLD.merchant_id THEN
+       OR NEW.chain_ref <> OLD.chain_ref OR NEW.amount <> OLD.amount OR NEW.pay_to <> OLD.pay_to THEN
         RAISE EXCEPTION 'payment % identity and amount are immutable', OLD.id USING ERRCODE = 'check_violation';
+    END IF;
+    -- a released (never used) authorization may be spent at another merchant route that asks the same
+    IF NEW.merchant_id <> OLD.merchant_id AND NOT (OLD.state = 'released' AND NEW.state = 'reserved') THEN
+        RAISE EXCEPTION 'payment % merchant is fixed once reserved', OLD.id USING ERRCODE = 'check_violation';
     END IF;
     IF NEW.state <> OLD.state AND NOT (
            (OLD.state = 'reserved' AND NEW.state IN ('verified', 'released', 'failed'))

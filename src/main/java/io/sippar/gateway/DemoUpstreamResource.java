@@ -52,4 +52,19 @@ public class DemoUpstreamResource {
         }
         return jakarta.ws.rs.core.Response.status(code).entity(Map.of("status", code)).build();
     }
+
+    /** Answers after a delay (at most 10 s), to show what happens while a paid call is in flight. */
+    @GET
+    @Path("/slow")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Demo upstream that answers slowly on purpose")
+    public io.smallrye.mutiny.Uni<Map<String, Object>> slow(@QueryParam("ms") int ms,
+            @HeaderParam(InternalUpstreamToken.HEADER) String token) {
+        if (!demo.enabled() || !internal.matches(token)) {
+            throw new NotFoundException();
+        }
+        int delay = Math.max(0, Math.min(ms, 10_000));
+        return io.smallrye.mutiny.Uni.createFrom().item(Map.<String, Object>of("sleptMs", delay))
+                .onItem().delayIt().by(java.time.Duration.ofMillis(delay));
+    }
 }

@@ -84,7 +84,7 @@ public class RouteCatalog {
         List<RouteDefinition> defs = new ArrayList<>();
         pricing.routes().forEach((name, r) -> defs.add(new RouteDefinition(null, null, r.merchant(), name,
                 r.method().toUpperCase(java.util.Locale.ROOT), r.host().orElse(null), r.path(),
-                r.upstream().orElse(null), r.price(), r.description(), r.mimeType(), r.maxTimeoutSeconds(),
+                r.upstream().orElse(null), r.price(), r.description().orElse(""), r.mimeType(), r.maxTimeoutSeconds(),
                 r.settleBeforeServe(), r.accepts().stream()
                         .map(a -> new RouteDefinition.Accept(a.scheme(), a.network(), a.asset().orElse(null),
                                 a.payTo()))

@@ -29,8 +29,9 @@ public class PaymentRepository {
 
     /**
      * The replay guard: inserts the payment keyed by its on-chain identity. A released payment (its
-     * authorization was never used) may be reserved again with the same amount and merchant; anything
-     * else already known is {@link Reservation.Taken}.
+     * authorization was never used) may be reserved again, by any merchant route, with the same amount
+     * and payee (both are signed into the authorization); anything else already known is
+     * {@link Reservation.Taken}.
      */
     public Uni<Reservation> reserve(NewPayment p) {
         return pool.preparedQuery("""
@@ -39,9 +40,10 @@ public class PaymentRepository {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
                 ON CONFLICT ON CONSTRAINT payment_onchain_identity DO UPDATE
                    SET state = 'reserved', attempts = payment.attempts + 1, route_id = EXCLUDED.route_id,
-                       x402_version = EXCLUDED.x402_version, resource = EXCLUDED.resource, failure_reason = NULL
+                       merchant_id = EXCLUDED.merchant_id, x402_version = EXCLUDED.x402_version,
+                       resource = EXCLUDED.resource, failure_reason = NULL
                  WHERE payment.state = 'released' AND payment.amount = EXCLUDED.amount
-                   AND payment.merchant_id = EXCLUDED.merchant_id AND payment.pay_to = EXCLUDED.pay_to
+                   AND payment.pay_to = EXCLUDED.pay_to
                 RETURNING id, attempts""")
                 .execute(Tuple.from(new Object[] {p.merchantId(), p.routeId(), (short) p.x402Version(), p.scheme(),
                         p.network(), p.asset(), p.payer(), p.payTo(), new BigDecimal(p.amount()), p.chainRef(),

@@ -80,9 +80,8 @@ public interface PricingConfig {
         /** $0.001 or atomic units. */
         String price();
 
-        /** Shown to clients in the 402. */
-        @WithDefault("")
-        String description();
+        /** Shown to clients in the 402; default empty. */
+        Optional<String> description();
 
         /** MIME type of the resource; default application/json. */
         @WithDefault("application/json")

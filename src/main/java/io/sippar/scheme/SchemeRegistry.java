@@ -38,7 +38,8 @@ public class SchemeRegistry {
 
     /** Whether any scheme of this name runs here (to tell unsupported_scheme from unsupported_network). */
     public boolean knowsScheme(String scheme) {
-        return schemes.stream().anyMatch(s -> s.scheme().equals(scheme));
+        // a scheme bean with no configured network runs nowhere: the scheme is unsupported here
+        return schemes.stream().anyMatch(s -> s.scheme().equals(scheme) && !s.kinds().isEmpty());
     }
 
     /** All kinds for GET /supported. */

@@ -2,6 +2,7 @@ package io.sippar.gateway;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.aMapWithSize;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -13,10 +14,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class FacilitatorApiTest {
 
+    /** Base mainnet: a network this deployment does not serve. */
     private static final String REQUIREMENTS_V2 = """
-            {"scheme":"exact","network":"eip155:84532","amount":"10000",
-             "asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
-             "maxTimeoutSeconds":60,"extra":{"name":"USDC","version":"2"}}""";
+            {"scheme":"exact","network":"eip155:8453","amount":"10000",
+             "asset":"0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C",
+             "maxTimeoutSeconds":60,"extra":{"name":"USD Coin","version":"2"}}""";
 
     static final String KEY = "Bearer sk_test_acme_0123456789abcdefghijklmn";
 
@@ -40,22 +42,39 @@ class FacilitatorApiTest {
     }
 
     @Test
-    void supportedListsOnlyWhatThisDeploymentCanSettle() {
+    void supportedListsExactlyTheConfiguredNetworksAndTheSettler() {
         given().get("/supported").then().statusCode(200)
-                .body("kinds", hasSize(0)).body("extensions", hasSize(0)).body("signers", aMapWithSize(0));
+                .body("kinds", hasSize(3))
+                .body("kinds.findAll { it.x402Version == 2 }.network", containsInAnyOrder("eip155:31337", "eip155:84532"))
+                .body("kinds.findAll { it.x402Version == 1 }.network", containsInAnyOrder("base-sepolia"))
+                .body("extensions", hasSize(0))
+                .body("signers", aMapWithSize(1))
+                .body("signers.'eip155:*'", containsInAnyOrder("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"));
     }
 
     @Test
-    void verifyOfAnUnsupportedSchemeIsA200WithAReason() {
+    void supportedNeedsNoApiKey() {
+        given().get("/supported").then().statusCode(200);
+    }
+
+    @Test
+    void verifyOnANetworkThisDeploymentDoesNotServeIsA200WithAReason() {
         given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/verify").then()
+                .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("unsupported_network"));
+    }
+
+    @Test
+    void verifyOfAnUnknownSchemeIsA200WithAReason() {
+        given().header("Authorization", KEY).contentType(ContentType.JSON)
+                .body(request(2, REQUIREMENTS_V2.replace("\"exact\"", "\"upto\""))).post("/verify").then()
                 .statusCode(200).body("isValid", equalTo(false)).body("invalidReason", equalTo("unsupported_scheme"));
     }
 
     @Test
     void settleFailureAlwaysCarriesTransactionAndNetwork() {
         given().header("Authorization", KEY).contentType(ContentType.JSON).body(request(2, REQUIREMENTS_V2)).post("/settle").then()
-                .statusCode(200).body("success", equalTo(false)).body("errorReason", equalTo("unsupported_scheme"))
-                .body("transaction", equalTo("")).body("network", equalTo("eip155:84532"));
+                .statusCode(200).body("success", equalTo(false)).body("errorReason", equalTo("unsupported_network"))
+                .body("transaction", equalTo("")).body("network", equalTo("eip155:8453"));
     }
 
     @Test

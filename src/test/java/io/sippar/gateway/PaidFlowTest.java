@@ -48,6 +48,9 @@ class PaidFlowTest {
     @TestHTTPResource("/paid/broken")
     URL broken;
 
+    @TestHTTPResource("/paid/slow")
+    URL slow;
+
     @Inject
     Pool pool;
 
@@ -165,6 +168,33 @@ class PaidFlowTest {
             assertEquals(before, token.balance(chain.account(6).address()));
             given().header("PAYMENT-SIGNATURE", header).get(demo).then().statusCode(200);
             assertEquals(before.subtract(BigInteger.valueOf(1000)), token.balance(chain.account(6).address()));
+        }
+    }
+
+    @Test
+    void settlementRefusedOnChainGives402WithTheFailureAndNoResource() throws Exception {
+        AnvilFixture chain = ChainsTestResource.devnet();
+        AnvilFixture.Account payer = chain.account(8);
+        try (TokenReader token = new TokenReader(chain)) {
+            String header = TestPayments.v2Header(offered(slow), payer.privateKey());
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            CompletableFuture<HttpResponse<String>> call = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(slow + "?ms=3000")).header("PAYMENT-SIGNATURE", header)
+                            .timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // verified and being served: now the payer empties its balance before settlement
+            Thread.sleep(1500);
+            BigInteger all = token.balance(payer.address());
+            String drain = token.transfer(payer.privateKey(), chain.account(0).address(), all);
+            assertNotNull(token.receipt(drain));
+            HttpResponse<String> answer = call.get();
+            assertEquals(402, answer.statusCode(), answer.body());
+            assertTrue(!answer.body().contains("sleptMs"), "the resource must not be served");
+            JsonNode failure = HeaderCodec.decodeJson(answer.headers().firstValue("PAYMENT-RESPONSE").orElseThrow());
+            assertEquals(false, failure.get("success").asBoolean());
+            assertEquals("invalid_exact_evm_insufficient_balance", failure.get("errorReason").asText(),
+                    failure.toString());
+            assertEquals(BigInteger.ZERO, token.balance(payer.address()));
         }
     }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The official x402 npm clients (v2 {@code @x402/fetch} + {@code @x402/evm}, legacy v1
  * {@code x402-fetch}) against the running gateway: they parse our 402, select a requirement, sign,
- * and the gateway decodes and matches what they send.
+ * and the gateway decodes, matches and verifies what they send. (Paying for real is in
+ * {@code PaidFlowTest}; here the route names Base Sepolia's real USDC, absent from the test chain.)
  */
 @QuarkusTest
 class OfficialClientInteropTest {
@@ -52,9 +53,11 @@ class OfficialClientInteropTest {
         assertEquals(offered, sent.get("accepted"), "the client copies the requirement verbatim");
         assertEquals(BASE_SEPOLIA_USDC.toLowerCase(), sent.at("/accepted/asset").asText().toLowerCase());
         assertTrue(sent.at("/payload/signature").asText().matches("^0x[0-9a-f]{130}$"), sent.toString());
-        // the gateway decoded and matched it; it is refused only because no EVM verifier runs yet
+        // the gateway decoded, matched and verified it: the signature is good, but Base Sepolia's USDC
+        // does not exist on the test chain, and a token without code must never "settle"
         assertEquals(402, out.get("finalStatus").asInt());
-        assertEquals("unsupported_scheme", out.at("/decoded/finalPaymentRequired/error").asText(), out.toString());
+        assertEquals("asset_not_deployed_contract", out.at("/decoded/finalPaymentRequired/error").asText(),
+                out.toString());
         assertEquals(2, out.get("exchanges").size(), "exactly one paid retry");
     }
 
@@ -69,6 +72,6 @@ class OfficialClientInteropTest {
         JsonNode lastResponse = out.at("/exchanges/1/response");
         String error = HeaderCodec.decodeJson(lastResponse.at("/headers/payment-required").asText()).get("error")
                 .asText();
-        assertEquals("unsupported_scheme", error, out.toString());
+        assertEquals("asset_not_deployed_contract", error, out.toString());
     }
 }

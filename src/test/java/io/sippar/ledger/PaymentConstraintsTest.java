@@ -134,6 +134,22 @@ class PaymentConstraintsTest {
     }
 
     @Test
+    void merchantIsFixedExceptWhenAReleasedAuthorizationIsReservedElsewhere() {
+        NewPayment p = newPayment();
+        UUID id = ((Reservation.Reserved) await(payments.reserve(p))).paymentId();
+        UUID other = merchants.upsert("other-" + ThreadLocalRandom.current().nextInt(1_000_000), "Other", "developer")
+                .await().atMost(WAIT);
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET merchant_id = $2 WHERE id = $1")
+                .execute(Tuple.of(id, other)));
+        assertTrue(err != null && err.contains("merchant is fixed"), err);
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.RELEASED)));
+        NewPayment elsewhere = new NewPayment(other, null, 2, p.scheme(), p.network(), p.asset(), p.payer(), p.payTo(),
+                p.amount(), p.chainRef(), p.resource());
+        Reservation.Reserved again = assertInstanceOf(Reservation.Reserved.class, await(payments.reserve(elsewhere)));
+        assertEquals(id, again.paymentId());
+    }
+
+    @Test
     void paymentsAreNeverDeleted() {
         UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
         String err = sqlError(pool.preparedQuery("DELETE FROM payment WHERE id = $1").execute(Tuple.of(id)));

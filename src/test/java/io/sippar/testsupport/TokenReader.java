@@ -34,6 +34,28 @@ public final class TokenReader implements AutoCloseable {
         }
     }
 
+    /** Sends a plain ERC-20 transfer of the fixture token from {@code privateKey}; returns the tx hash. */
+    public String transfer(String privateKey, String to, BigInteger amount) {
+        org.web3j.crypto.Credentials from = org.web3j.crypto.Credentials.create(privateKey);
+        String data = FunctionEncoder.encode(new Function("transfer",
+                List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of()));
+        try {
+            org.web3j.tx.RawTransactionManager manager = new org.web3j.tx.RawTransactionManager(web3j, from,
+                    web3j.ethChainId().send().getChainId().longValue());
+            String hash = manager.sendTransaction(BigInteger.valueOf(50_000_000_000L), BigInteger.valueOf(200_000),
+                    AnvilFixture.TOKEN_ADDRESS, data, BigInteger.ZERO).getTransactionHash();
+            for (int i = 0; i < 100 && receipt(hash) == null; i++) {
+                Thread.sleep(100);
+            }
+            return hash;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The mined receipt of a transaction, or null. */
     public TransactionReceipt receipt(String txHash) {
         try {

@@ -1,0 +1,73 @@
+package io.sippar.evm;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The EVM networks the exact scheme verifies and settles on, with their RPC nodes and settlement keys. */
+@ConfigMapping(prefix = "sippar.evm")
+public interface EvmConfig {
+
+    /** Networks keyed by a free alias ({@code sippar.evm.networks.<alias>.*}); default none (scheme inactive). */
+    Map<String, NetworkConfig> networks();
+
+    /** Which signatures that do not recover to {@code from} are put to the chain as possible contract-wallet signatures. */
+    enum ContractSigners {
+        /** Ask ERC-1271 whenever the signature is not the payer's EOA signature (viem's universal verifier). */
+        ANY_LENGTH,
+        /** Only signatures longer than 65 bytes; a 65-byte mismatch is refused offline. */
+        LONGER_THAN_65_BYTES
+    }
+
+    /** One EVM network. */
+    interface NetworkConfig {
+
+        /** EIP-155 chain id; required. The network is {@code eip155:<chainId>}. */
+        long chainId();
+
+        /** JSON-RPC URLs, tried in this order with failover to the next; required, at least one. */
+        List<String> rpcUrls();
+
+        /** Settlement private key (hex), a secret: set it from the environment, never in a file in git; default none. */
+        Optional<String> settlementKey();
+
+        /** File holding the settlement key (content trimmed), e.g. a mounted k8s Secret; used when settlementKey is absent; default none. */
+        Optional<Path> settlementKeyFile();
+
+        /** Time one JSON-RPC call may take before the endpoint counts as failed; default 5s. */
+        @WithDefault("5s")
+        Duration rpcTimeout();
+
+        /** How long settle waits for a receipt before answering "pending" (SettlementPendingException); default 60s. */
+        @WithDefault("60s")
+        Duration receiptTimeout();
+
+        /** Interval between receipt polls; default 250ms. */
+        @WithDefault("250ms")
+        Duration pollInterval();
+
+        /** A settlement transaction not mined after this long is re-broadcast with fees bumped by at least 12.5%; default 20s. */
+        @WithDefault("20s")
+        Duration stuckAfter();
+
+        /** Highest maxFeePerGas the settler will ever sign, in gwei; default 500. */
+        @WithDefault("500")
+        long maxFeeCap();
+
+        /** When to ask ERC-1271 about a signature that is not the payer's EOA signature; default any-length. */
+        @WithDefault("any-length")
+        ContractSigners contractSigners();
+
+        /** Consecutive failures after which an RPC endpoint's circuit breaker opens; default 5. */
+        @WithDefault("5")
+        int breakerFailureThreshold();
+
+        /** How long an open breaker skips its endpoint before letting one trial call through; default 10s. */
+        @WithDefault("10s")
+        Duration breakerDelay();
+    }
+}

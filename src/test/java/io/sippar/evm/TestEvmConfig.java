@@ -1,0 +1,63 @@
+package io.sippar.evm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A hand-built {@link EvmConfig} for plain tests, with the mapping's defaults. */
+final class TestEvmConfig implements EvmConfig {
+
+    private final Map<String, NetworkConfig> networks = new LinkedHashMap<>();
+
+    static TestEvmConfig of(TestNetwork... nets) {
+        TestEvmConfig c = new TestEvmConfig();
+        int i = 0;
+        for (TestNetwork n : nets) {
+            c.networks.put("net" + i++, n);
+        }
+        return c;
+    }
+
+    @Override
+    public Map<String, NetworkConfig> networks() {
+        return networks;
+    }
+
+    /** One network; fields are public so a test changes only what it cares about. */
+    static final class TestNetwork implements NetworkConfig {
+        long chainId;
+        List<String> rpcUrls;
+        String settlementKey;
+        Path settlementKeyFile;
+        Duration rpcTimeout = Duration.ofSeconds(5);
+        Duration receiptTimeout = Duration.ofSeconds(60);
+        Duration pollInterval = Duration.ofMillis(250);
+        Duration stuckAfter = Duration.ofSeconds(20);
+        long maxFeeCap = 500;
+        ContractSigners contractSigners = ContractSigners.ANY_LENGTH;
+        int breakerFailureThreshold = 5;
+        Duration breakerDelay = Duration.ofSeconds(10);
+
+        TestNetwork(long chainId, String settlementKey, String... rpcUrls) {
+            this.chainId = chainId;
+            this.settlementKey = settlementKey;
+            this.rpcUrls = List.of(rpcUrls);
+        }
+
+        @Override public long chainId() { return chainId; }
+        @Override public List<String> rpcUrls() { return rpcUrls; }
+        @Override public Optional<String> settlementKey() { return Optional.ofNullable(settlementKey); }
+        @Override public Optional<Path> settlementKeyFile() { return Optional.ofNullable(settlementKeyFile); }
+        @Override public Duration rpcTimeout() { return rpcTimeout; }
+        @Override public Duration receiptTimeout() { return receiptTimeout; }
+        @Override public Duration pollInterval() { return pollInterval; }
+        @Override public Duration stuckAfter() { return stuckAfter; }
+        @Override public long maxFeeCap() { return maxFeeCap; }
+        @Override public ContractSigners contractSigners() { return contractSigners; }
+        @Override public int breakerFailureThreshold() { return breakerFailureThreshold; }
+        @Override public Duration breakerDelay() { return breakerDelay; }
+    }
+}
