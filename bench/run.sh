@@ -109,8 +109,26 @@ pg_pids() { # the embedded postmaster (by its port, from the gateway log) and it
   echo "$pm"
   awk -v pm="$pm" '{ if ($4 == pm) print $1 }' /proc/[0-9]*/stat 2>/dev/null || true
 }
+# Other work on the machine (another build or test run) distorts every figure: before each measured
+# run wait, up to BENCH_QUIET_WAIT seconds (default 180), until the machine is quiet apart from us.
+wait_quiet() { # [limit seconds]
+  local limit="${1:-${BENCH_QUIET_WAIT:-180}}" t0=$SECONDS b0 b1 o0 o1 foreign
+  while :; do
+    b0="$(machine_busy)"; o0="$(ticks "$GW_PID" "$ANVIL_CHILD" $(pg_pids))"
+    sleep 3
+    b1="$(machine_busy)"; o1="$(ticks "$GW_PID" "$ANVIL_CHILD" $(pg_pids))"
+    foreign="$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - o) / hz / 3 }')"
+    awk -v f="$foreign" 'BEGIN { exit !(f < 0.25) }' && return 0
+    if [ $((SECONDS - t0)) -ge "$limit" ]; then
+      log "machine still busy (other processes use $foreign cores); measuring anyway"; return 0
+    fi
+    log "waiting for a quiet machine (other processes use $foreign cores)"
+    sleep 7
+  done
+}
 ANVIL_CHILD=""
 cpu_mark() { # name: snapshot before a measured run (and JFR on the gateway with BENCH_PROFILE=1)
+  wait_quiet 30
   if [ "${BENCH_PROFILE:-}" = 1 ] && [ -n "$GW_PID" ]; then
     "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.start name=bench settings=profile filename="$RESULTS/$1.jfr" > /dev/null
   fi
@@ -220,7 +238,7 @@ load() { # name args...: loadgen into results/<name>.json
   node "$BENCH/loadgen.mjs" --label "$name" "$@" > "$RESULTS/$name.json"
   log "$name: $(cat "$RESULTS/$name.json")"
 }
-phase() { echo "$1" > "$WORK/phase"; }
+phase() { echo "$1" > "$WORK/phase"; [ "$1" = done ] || wait_quiet; }
 
 # ------------------------------------------------------------------ scenarios
 scenario_challenges() {
