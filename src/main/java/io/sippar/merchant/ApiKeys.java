@@ -20,7 +20,17 @@ public class ApiKeys {
 
     private static final Pattern FORMAT = Pattern.compile("^sk_[A-Za-z0-9_-]{24,128}$");
 
+    /** How long a key that was found stays trusted without a database lookup (so a revocation takes this long). */
+    static final java.time.Duration CACHE_TTL = java.time.Duration.ofSeconds(30);
+    private static final int CACHE_MAX = 10_000;
+
     private final ApiKeyRepository repository;
+    /** SHA-256 (hex) of recently authenticated keys: merchant and expiry. Only hashes, never keys. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Cached> recent =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Cached(UUID merchant, long expiresAtNanos) {
+    }
 
     public ApiKeys(ApiKeyRepository repository) {
         this.repository = repository;
@@ -62,6 +72,23 @@ public class ApiKeys {
         if (!wellFormed(key)) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return repository.merchantForKey(hash(key));
+        byte[] hash = hash(key);
+        String cacheKey = java.util.HexFormat.of().formatHex(hash);
+        Cached hit = recent.get(cacheKey);
+        long now = System.nanoTime();
+        if (hit != null && now - hit.expiresAtNanos() < 0) {
+            // every facilitator call carries the key: a database round trip per call is most of /verify's cost
+            return Uni.createFrom().item(Optional.of(hit.merchant()));
+        }
+        return repository.merchantForKey(hash).invoke(found -> {
+            if (found.isPresent()) {
+                if (recent.size() >= CACHE_MAX) {
+                    recent.clear();
+                }
+                recent.put(cacheKey, new Cached(found.get(), now + CACHE_TTL.toNanos()));
+            } else {
+                recent.remove(cacheKey);
+            }
+        });
     }
 }
