@@ -94,4 +94,28 @@ class Eip712Test {
         }
         return out;
     }
+
+    @org.junit.jupiter.api.Test
+    void fixedLayoutDigestEqualsWeb3jsGenericEncoderOnRandomMessages() {
+        java.util.Random random = new java.util.Random(20261123);
+        for (int i = 0; i < 300; i++) {
+            byte[] from = new byte[20];
+            byte[] to = new byte[20];
+            byte[] nonce = new byte[32];
+            random.nextBytes(from);
+            random.nextBytes(to);
+            random.nextBytes(nonce);
+            Eip3009Authorization auth = new Eip3009Authorization(
+                    org.web3j.crypto.Keys.toChecksumAddress(org.web3j.utils.Numeric.toHexString(from)),
+                    org.web3j.crypto.Keys.toChecksumAddress(org.web3j.utils.Numeric.toHexString(to)),
+                    new java.math.BigInteger(random.nextInt(256) + 1, random),
+                    new java.math.BigInteger(random.nextInt(64) + 1, random),
+                    new java.math.BigInteger(random.nextInt(64) + 1, random),
+                    org.web3j.utils.Numeric.toHexString(nonce));
+            Eip712.Domain domain = new Eip712.Domain(i % 2 == 0 ? "USD Coin" : "USDC", "2", 1 + random.nextInt(100_000),
+                    org.web3j.crypto.Keys.toChecksumAddress(org.web3j.utils.Numeric.toHexString(to)));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(Eip712.digestWithGenericEncoder(domain, auth),
+                    Eip712.digest(domain, auth), "message " + i);
+        }
+    }
 }
