@@ -106,4 +106,10 @@ class SignatureRecoveryTest {
         String addr = SignatureRecovery.recover(bytes(B_DIGEST), bytes(B_SIGNATURE)).orElseThrow();
         assertTrue(addr.startsWith("0x") && !addr.equals(addr.toLowerCase()));
     }
+
+    @org.junit.jupiter.api.Test
+    void nativeLibraryServesRecoveriesOnThisPlatform() {
+        // linux x86_64 is what CI and the machines here run: the fast path must be the one tested
+        org.junit.jupiter.api.Assertions.assertTrue(SignatureRecovery.nativeAvailable());
+    }
 }
