@@ -106,8 +106,33 @@ public class PaymentRepository {
                         fee.scheduleVersion(), fee.rule()}))
                 .chain(rows -> rows.rowCount() == 1
                         ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings)
+                                .chain(() -> countUsage(conn, id, fee))
                                 .replaceWith(true)
                         : Uni.createFrom().item(false)));
+    }
+
+    /**
+     * One more settled transaction for the payment's merchant in the current UTC month. A single
+     * upsert with an increment: concurrent settlements serialise on the row lock and none is lost.
+     */
+    private static Uni<Void> countUsage(SqlConnection conn, UUID paymentId, io.sippar.fees.Fee fee) {
+        return conn.preparedQuery("""
+                INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd)
+                SELECT merchant_id, date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, 1, $2
+                  FROM payment WHERE id = $1
+                ON CONFLICT (merchant_id, period_start) DO UPDATE
+                   SET transactions = merchant_usage.transactions + 1,
+                       fees_usd = merchant_usage.fees_usd + EXCLUDED.fees_usd""")
+                .execute(Tuple.of(paymentId, fee.usd()))
+                .replaceWithVoid();
+    }
+
+    /** Settled transactions of a merchant in the UTC month containing {@code day}. */
+    public Uni<Long> usage(UUID merchantId, java.time.LocalDate day) {
+        return pool.preparedQuery("""
+                SELECT transactions FROM merchant_usage WHERE merchant_id = $1 AND period_start = $2""")
+                .execute(Tuple.of(merchantId, day.withDayOfMonth(1)))
+                .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong("transactions"));
     }
 
     /** Inserts a journal entry and its postings; the deferred trigger checks they balance at commit. */
