@@ -23,6 +23,42 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response notAuthenticated(io.quarkus.security.UnauthorizedException e) {
+        return unauthenticated();
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(io.quarkus.security.AuthenticationFailedException e) {
+        return unauthenticated();
+    }
+
+    private static Response unauthenticated() {
+        return Response.fromResponse(problem(401, "Unauthorized", ReasonCode.UNAUTHORIZED,
+                "a valid API key is required: Authorization: Bearer sk_..."))
+                .header("WWW-Authenticate", "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return problem(403, "Forbidden", ReasonCode.FORBIDDEN, "this API key's role may not use this endpoint");
+    }
+
+    @ServerExceptionMapper
+    public Response accessDenied(io.sippar.merchant.Caller.AccessDenied e) {
+        return problem(403, "Forbidden", ReasonCode.FORBIDDEN, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response apiError(io.sippar.merchant.ApiError e) {
+        return problem(e.status(), titleOf(e.status()), e.reason(), e.getMessage());
+    }
+
+    private static String titleOf(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known == null ? "Error" : known.getReasonPhrase();
+    }
+
+    @ServerExceptionMapper
     public Response unavailable(io.sippar.scheme.SchemeUnavailableException e) {
         return Response.fromResponse(problem(503, "Service temporarily unavailable", ReasonCode.FACILITATOR_UNAVAILABLE,
                 "a chain node could not be reached; retry shortly"))

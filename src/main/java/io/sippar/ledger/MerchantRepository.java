@@ -2,13 +2,24 @@ package io.sippar.ledger;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** SQL for merchants. */
 @ApplicationScoped
 public class MerchantRepository {
+
+    /** A merchant as stored. */
+    public record MerchantRow(UUID id, String slug, String name, String plan, String status, OffsetDateTime createdAt) {
+    }
+
+    private static final String COLUMNS = "id, slug, name, plan, status, created_at";
 
     private final Pool pool;
 
@@ -24,5 +35,33 @@ public class MerchantRepository {
                 RETURNING id""")
                 .execute(Tuple.of(slug, name, plan))
                 .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /** Creates a merchant; empty when the slug is taken. */
+    public Uni<Optional<MerchantRow>> create(String slug, String name, String plan) {
+        return pool.preparedQuery("INSERT INTO merchant (slug, name, plan) VALUES ($1, $2, $3) "
+                        + "ON CONFLICT (slug) DO NOTHING RETURNING " + COLUMNS)
+                .execute(Tuple.of(slug, name, plan))
+                .map(rows -> rows.size() == 0 ? Optional.<MerchantRow>empty() : Optional.of(map(rows.iterator().next())));
+    }
+
+    /** One merchant by id. */
+    public Uni<Optional<MerchantRow>> find(UUID id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM merchant WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.<MerchantRow>empty() : Optional.of(map(rows.iterator().next())));
+    }
+
+    /** Every merchant, by slug. */
+    public Uni<List<MerchantRow>> list() {
+        return pool.query("SELECT " + COLUMNS + " FROM merchant ORDER BY slug").execute().map(rows -> {
+            List<MerchantRow> out = new ArrayList<>();
+            rows.forEach(r -> out.add(map(r)));
+            return out;
+        });
+    }
+
+    private static MerchantRow map(Row r) {
+        return new MerchantRow(r.getUUID("id"), r.getString("slug"), r.getString("name"), r.getString("plan"),
+                r.getString("status"), r.getOffsetDateTime("created_at"));
     }
 }

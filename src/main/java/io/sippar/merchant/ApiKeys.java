@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Merchant API keys: {@code sk_} followed by at least 24 URL-safe characters. Only the SHA-256 of a
+ * API keys of merchants and operators: {@code sk_} followed by at least 24 URL-safe characters. Only the SHA-256 of a
  * key is stored or compared (a key has enough entropy that a salt adds nothing); the key itself is
  * never logged.
  */
@@ -29,7 +29,7 @@ public class ApiKeys {
     private final java.util.concurrent.ConcurrentHashMap<String, Cached> recent =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Cached(UUID merchant, long expiresAtNanos) {
+    private record Cached(Caller caller, long expiresAtNanos) {
     }
 
     public ApiKeys(ApiKeyRepository repository) {
@@ -57,38 +57,102 @@ public class ApiKeys {
 
     /** Registers a merchant's key (configured secret), storing only its hash. */
     public Uni<Void> register(UUID merchantId, String key, String label) {
-        if (!wellFormed(key)) {
-            throw new IllegalArgumentException("API keys look like sk_ followed by 24 to 128 of [A-Za-z0-9_-]");
-        }
-        return repository.storeMerchantKey(merchantId, prefix(key), hash(key), label);
+        requireWellFormed(key);
+        return repository.storeMerchantKey(merchantId, prefix(key), hash(key), label).replaceWithVoid();
     }
 
-    /** The merchant a bearer token belongs to, if it is a valid, unrevoked key. */
+    /** The merchant a bearer token belongs to, if it is a valid, unrevoked merchant key (the facilitator API). */
     public Uni<Optional<UUID>> authenticate(String authorizationHeader) {
-        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return identify(authorizationHeader).map(c -> c.flatMap(Caller::merchant));
+    }
+
+    /** Who a bearer token belongs to (operator or merchant), if it is a valid, unrevoked key. */
+    public Uni<Optional<Caller>> identify(String authorizationHeader) {
+        Optional<String> key = bearer(authorizationHeader);
+        if (key.isEmpty()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        String key = authorizationHeader.substring(7).trim();
-        if (!wellFormed(key)) {
-            return Uni.createFrom().item(Optional.empty());
-        }
-        byte[] hash = hash(key);
+        byte[] hash = hash(key.get());
         String cacheKey = java.util.HexFormat.of().formatHex(hash);
         Cached hit = recent.get(cacheKey);
         long now = System.nanoTime();
         if (hit != null && now - hit.expiresAtNanos() < 0) {
             // every facilitator call carries the key: a database round trip per call is most of /verify's cost
-            return Uni.createFrom().item(Optional.of(hit.merchant()));
+            return Uni.createFrom().item(Optional.of(hit.caller()));
         }
-        return repository.merchantForKey(hash).invoke(found -> {
-            if (found.isPresent()) {
+        return repository.ownerOf(hash).map(found -> {
+            Optional<Caller> caller = found.map(o -> new Caller(o.role(), o.merchantId(), o.keyId()));
+            if (caller.isPresent()) {
                 if (recent.size() >= CACHE_MAX) {
                     recent.clear();
                 }
-                recent.put(cacheKey, new Cached(found.get(), now + CACHE_TTL.toNanos()));
+                recent.put(cacheKey, new Cached(caller.get(), now + CACHE_TTL.toNanos()));
             } else {
                 recent.remove(cacheKey);
             }
+            return caller;
         });
+    }
+
+    /** The well-formed key of an {@code Authorization: Bearer sk_...} header. */
+    static Optional<String> bearer(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String key = authorizationHeader.substring(7).trim();
+        return wellFormed(key) ? Optional.of(key) : Optional.empty();
+    }
+
+    /** Registers an operator key (configured secret), storing only its hash. */
+    public Uni<UUID> registerAdmin(String key, String label) {
+        requireWellFormed(key);
+        return repository.storeAdminKey(prefix(key), hash(key), label);
+    }
+
+    /**
+     * Creates a new random key for a merchant (or an operator key when {@code merchantId} is empty) and
+     * returns it: the only time the secret exists outside its owner's hands.
+     */
+    public Uni<IssuedKey> issue(Optional<UUID> merchantId, String label) {
+        String key = newKey();
+        Uni<UUID> stored = merchantId.isPresent()
+                ? repository.storeMerchantKey(merchantId.get(), prefix(key), hash(key), label)
+                : repository.storeAdminKey(prefix(key), hash(key), label);
+        return stored.map(id -> new IssuedKey(id, prefix(key), key));
+    }
+
+    /** A freshly issued key; {@link #toString()} never shows the secret. */
+    public record IssuedKey(UUID id, String prefix, String secret) {
+        @Override
+        public String toString() {
+            return "IssuedKey[id=" + id + ", prefix=" + prefix + "]";
+        }
+    }
+
+    /** Revokes a key (scoped to one merchant when given); this pod stops trusting it at once, others within the cache TTL. */
+    public Uni<Boolean> revoke(UUID keyId, Optional<UUID> merchantId) {
+        return repository.revoke(keyId, merchantId).invoke(revoked -> {
+            if (revoked) {
+                recent.values().removeIf(c -> keyId.equals(c.caller().keyId()));
+            }
+        });
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final char[] ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    /** sk_ + 40 base62 characters (about 238 bits). */
+    static String newKey() {
+        StringBuilder sb = new StringBuilder("sk_");
+        for (int i = 0; i < 40; i++) {
+            sb.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+        }
+        return sb.toString();
+    }
+
+    private static void requireWellFormed(String key) {
+        if (!wellFormed(key)) {
+            throw new IllegalArgumentException("API keys look like sk_ followed by 24 to 128 of [A-Za-z0-9_-]");
+        }
     }
 }
