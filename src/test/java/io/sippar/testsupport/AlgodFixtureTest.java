@@ -172,6 +172,20 @@ class AlgodFixtureTest {
     }
 
     @Test
+    void officialAvmFacilitatorWaitsForTheNextTimedRound() throws Exception {
+        try (AlgodFixture algod = AlgodFixture.builder().roundInterval(Duration.ofMillis(700)).start()) {
+            // With timed rounds the group sits in the pool first: the facilitator's confirmation
+            // loop (pending -> wait-for-block-after -> pending) has to work against the devnet.
+            JsonNode settled = NodeScript.run("avm-devnet.mjs", SCRIPT_TIMEOUT, avmArgs(algod, "facilitator", "700"));
+            assertTrue(settled.path("ok").asBoolean(), settled::toPrettyString);
+            AlgodClient client = new AlgodClient(algod.host(), algod.port(), algod.token());
+            PendingTransactionResponse pending = ok(client.PendingTransactionInformation(settled.get("transaction").asText()).execute());
+            assertTrue(pending.confirmedRound > algod.initialRound());
+            assertEquals(BigInteger.valueOf(700), usdc(client, new Address(algod.merchant().address())));
+        }
+    }
+
+    @Test
     void timedRoundsAdvanceWithoutTransactions() throws Exception {
         try (AlgodFixture algod = AlgodFixture.builder().roundInterval(Duration.ofMillis(200)).initialRound(1_000).start()) {
             assertEquals(200, algod.roundIntervalMs());
