@@ -25,8 +25,9 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  *   <li>{@code /auth/forward}: the original request in {@code X-Forwarded-Method}/{@code -Uri}/{@code -Host}/
- *       {@code -Proto} (Traefik) or {@code X-Original-*}; denials are the real 402/403/503.</li>
- *   <li>{@code /auth/forward/nginx}: the same headers, but denials are 401 (for a 402) or 403 (anything
+ *       {@code -Proto} (Traefik); denials are the real 402/403/503.</li>
+ *   <li>{@code /auth/forward/nginx}: the original request in {@code X-Original-Method}/{@code -URI}/
+ *       {@code -Host}/{@code -Proto} as the recipe sets them; denials are 401 (for a 402) or 403 (anything
  *       else), the only codes {@code auth_request} passes on, with the real status and body in
  *       {@value #STATUS_HEADER} and {@value #BODY_HEADER} for the recipe's {@code error_page}.</li>
  *   <li>{@code /auth/forward/envoy/<original path>}: ext_authz HTTP appends the original path to its
@@ -99,8 +100,8 @@ public class ForwardAuthRoutes {
         Optional<Original> original = original(request, mode);
         if (original.isEmpty()) {
             problem(ctx, mode, 400, "Original request unknown", ReasonCode.INVALID_REQUEST,
-                    "send the original method and URI in X-Forwarded-Method and X-Forwarded-Uri "
-                            + "(or X-Original-Method and X-Original-URI)");
+                    mode == Mode.NGINX ? "send the original method and URI in X-Original-Method and X-Original-URI"
+                            : "send the original method and URI in X-Forwarded-Method and X-Forwarded-Uri");
             return;
         }
         Original o = original.get();
@@ -143,15 +144,19 @@ public class ForwardAuthRoutes {
                     first(request, "X-Forwarded-Proto").orElse("http"), request.getHeader("Host"),
                     uri.isEmpty() || uri.startsWith("?") ? "/" + uri : uri));
         }
-        Optional<String> method = first(request, "X-Original-Method", "X-Forwarded-Method");
-        Optional<String> uri = first(request, "X-Original-URI", "X-Forwarded-Uri");
+        // each proxy sets its own headers and passes the client's others on: read only the ones it sets
+        boolean nginx = mode == Mode.NGINX;
+        Optional<String> method = first(request, nginx ? "X-Original-Method" : "X-Forwarded-Method");
+        Optional<String> uri = first(request, nginx ? "X-Original-URI" : "X-Forwarded-Uri");
         if (method.isEmpty() || uri.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Original(method.get().toUpperCase(Locale.ROOT),
-                first(request, "X-Original-Proto", "X-Forwarded-Proto").orElse(request.scheme()),
-                first(request, "X-Original-Host", "X-Forwarded-Host").orElse(request.getHeader("Host")),
-                uri.get()));
+        Optional<String> host = nginx ? first(request, "X-Original-Host", "X-Forwarded-Host")
+                : first(request, "X-Forwarded-Host");
+        Optional<String> proto = nginx ? first(request, "X-Original-Proto", "X-Forwarded-Proto")
+                : first(request, "X-Forwarded-Proto");
+        return Optional.of(new Original(method.get().toUpperCase(Locale.ROOT), proto.orElse(request.scheme()),
+                host.orElse(request.getHeader("Host")), uri.get()));
     }
 
     private static Optional<String> first(HttpServerRequest request, String... names) {

@@ -125,6 +125,18 @@ class ForwardAuthTest {
     }
 
     @Test
+    void traefikModeIgnoresTheClientsOwnXOriginalHeaders() {
+        // Traefik passes client headers on: a client naming another host or path must not choose the route
+        Response r = traefik("POST", "api.example", "/fwd/weather").header("X-Original-Host", "shop.example")
+                .header("X-Original-URI", "/fwd/v1/weather").header("X-Original-Method", "GET")
+                .get("/auth/forward");
+        assertEquals(200, r.statusCode(), "POST /fwd/weather on api.example is unpriced");
+        Response n = given().header("X-Original-Method", "GET").header("X-Original-URI", "/fwd/weather")
+                .header("X-Forwarded-Uri", "/free").get("/auth/forward/nginx");
+        assertEquals(401, n.statusCode(), "nginx mode reads the recipe's X-Original-URI");
+    }
+
+    @Test
     void traefikWrongPaymentGets402WithItsReasonAndNothingIsCharged() {
         AnvilFixture chain = ChainsTestResource.devnet();
         // a payment for the $0.003 route presented for the $0.001 one
