@@ -40,17 +40,21 @@ public class Challenges {
 
     /** The absolute URL of the requested resource (the v1 schema requires a URL, not a path). */
     public String resourceUrl(HttpServerRequest request) {
+        String host = request.getHeader("Host");
+        if ((host == null || host.isBlank()) && request.localAddress() != null) {
+            host = request.localAddress().host() + ":" + request.localAddress().port();
+        }
+        return resourceUrl(request.scheme(), host, request.uri());
+    }
+
+    /** The absolute URL of a resource requested as scheme://host + uri (forward auth: the original request). */
+    public String resourceUrl(String scheme, String host, String uri) {
         Optional<String> base = config.publicBaseUrl();
         if (base.isPresent()) {
             String b = base.get();
-            return (b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + request.uri();
+            return (b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + uri;
         }
-        String host = request.getHeader("Host");
-        if (host == null || host.isBlank()) {
-            host = request.localAddress() == null ? "localhost" : request.localAddress().host() + ":"
-                    + request.localAddress().port();
-        }
-        return request.scheme() + "://" + host + request.uri();
+        return scheme + "://" + (host == null || host.isBlank() ? "localhost" : host) + uri;
     }
 
     /** The challenge for a route, with an error text per version. */

@@ -6,7 +6,6 @@ import io.sippar.pricing.RoutePattern;
 import io.sippar.x402.HeaderCodec;
 import io.sippar.x402.Payment;
 import io.sippar.x402.ReasonCode;
-import io.sippar.x402.X402DecodeException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,7 +38,7 @@ public class EdgeRoutes {
 
     /** Paths the gateway answers itself; merchant routes can never shadow them. */
     private static final List<String> RESERVED = List.of("/q/", "/verify", "/settle", "/supported", "/admin/",
-            "/merchant/", "/demo-upstream/", "/openapi", "/health");
+            "/merchant/", "/demo-upstream/", "/openapi", "/health", ForwardAuthRoutes.PREFIX + "/");
 
     private final RouteCatalog catalog;
     private final Challenges challenges;
@@ -102,24 +101,17 @@ public class EdgeRoutes {
 
     private void paid(RoutingContext ctx, PricedRoute route) {
         HttpServerRequest request = ctx.request();
-        List<String> v2 = request.headers().getAll(PAYMENT_SIGNATURE);
-        List<String> v1 = request.headers().getAll(X_PAYMENT);
-        if (v2.isEmpty() && v1.isEmpty()) {
-            challenge(ctx, route, Challenges.PAYMENT_REQUIRED, Challenges.X_PAYMENT_REQUIRED);
-            return;
-        }
-        if (v2.size() + v1.size() > 1) {
-            // two payment headers could be read differently by two hops: refuse rather than guess
-            challenge(ctx, route, ReasonCode.INVALID_PAYLOAD.wire(), ReasonCode.INVALID_PAYLOAD.wire());
-            return;
-        }
         Payment payment;
-        try {
-            payment = v2.isEmpty() ? HeaderCodec.decodePayment(X_PAYMENT, v1.get(0))
-                    : HeaderCodec.decodePayment(PAYMENT_SIGNATURE, v2.get(0));
-        } catch (X402DecodeException e) {
-            challenge(ctx, route, e.reason().wire(), e.reason().wire());
-            return;
+        switch (PaymentHeaders.read(request.headers())) {
+            case PaymentHeaders.Missing m -> {
+                challenge(ctx, route, Challenges.PAYMENT_REQUIRED, Challenges.X_PAYMENT_REQUIRED);
+                return;
+            }
+            case PaymentHeaders.Invalid i -> {
+                challenge(ctx, route, i.reason().wire(), i.reason().wire());
+                return;
+            }
+            case PaymentHeaders.Decoded d -> payment = d.payment();
         }
         request.pause();
         request.body()
@@ -152,6 +144,11 @@ public class EdgeRoutes {
             case PaymentFlow.Served s -> {
                 response.putHeader(settlementHeader, HeaderCodec.encode(s.settlement()));
                 upstreamAnswer(response, s.upstream());
+            }
+            case PaymentFlow.Allowed a -> {
+                // only forward auth asks for settle-and-allow; a proxied request always has an upstream answer
+                LOG.errorf("payment %s was settled without an upstream answer on the proxy path", a.paymentId());
+                problem(response, 502, "Upstream unavailable", ReasonCode.UPSTREAM_UNAVAILABLE, null);
             }
             case PaymentFlow.SettlementFailed f -> {
                 String reason = f.settlement().errorReason() == null ? "settlement_failed"

@@ -84,9 +84,28 @@ public class PaymentFlow {
     public record SettlementFailed(SettleResponse settlement) implements Outcome {
     }
 
+    /** Forward auth: settled and recorded, so the proxy in front may let the request through. */
+    public record Allowed(UUID paymentId, String payer, PaymentRequirements requirements, SettleResponse settlement)
+            implements Outcome {
+    }
+
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
+        return start(route, payment, request, body, resourceUrl, false);
+    }
+
+    /**
+     * Forward-auth mode: the proxy in front serves the request, so the gateway never sees the
+     * upstream's answer and settles before allowing. Same replay guard, lifecycle and ledger as
+     * {@link #pay}; the result is {@link Allowed} instead of {@link Served}.
+     */
+    public Uni<Outcome> authorize(PricedRoute route, Payment payment, String resourceUrl) {
+        return start(route, payment, null, null, resourceUrl, true);
+    }
+
+    private Uni<Outcome> start(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
+            String resourceUrl, boolean allowOnly) {
         RequirementMatcher.Result match = RequirementMatcher.match(route, payment);
         if (match instanceof RequirementMatcher.Mismatch m) {
             return rejected(m.reason(), m.message());
@@ -108,7 +127,7 @@ public class PaymentFlow {
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
                 resourceUrl);
-        Context ctx = new Context(route, payment, requirements, scheme, row, request, body);
+        Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
         return payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
@@ -139,7 +158,7 @@ public class PaymentFlow {
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource);
-        Context ctx = new Context(null, payment, requirements, scheme, row, null, null);
+        Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
         return payments.reserve(row).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
@@ -157,9 +176,9 @@ public class PaymentFlow {
         });
     }
 
-    /** Everything one paid request needs, passed along the steps. */
+    /** Everything one paid request needs, passed along the steps; allowOnly = forward auth, nothing to serve. */
     private record Context(PricedRoute route, Payment payment, PaymentRequirements requirements, PaymentScheme scheme,
-            NewPayment row, HttpServerRequest request, Buffer body) {
+            NewPayment row, HttpServerRequest request, Buffer body, boolean allowOnly) {
     }
 
     private static Uni<Outcome> rejected(ReasonCode reason, String message) {
@@ -189,7 +208,8 @@ public class PaymentFlow {
                                 reason(verdict), verdict.invalidMessage()));
                     }
                     return payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)
-                            .chain(() -> ctx.route().definition().settleBeforeServe()
+                            .chain(() -> ctx.allowOnly() ? settleThenAllow(ctx, id)
+                                    : ctx.route().definition().settleBeforeServe()
                                     ? settleThenServe(ctx, id)
                                     : serveThenSettle(ctx, id));
                 });
@@ -235,6 +255,13 @@ public class PaymentFlow {
         }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
     }
 
+    private Uni<Outcome> settleThenAllow(Context ctx, UUID id) {
+        return settle(ctx, id).map(settled -> settled.success()
+                ? (Outcome) new Allowed(id, ctx.row().payer(), ctx.requirements(), settled)
+                : new SettlementFailed(settled))
+                .onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+    }
+
     private Outcome unknownOutcome(Throwable t) {
         LOG.warnf("settlement outcome unknown, left for the reconciler: %s", t.getMessage());
         return new Unavailable("the settlement was broadcast but not yet confirmed; the payment stays reserved",
@@ -249,19 +276,24 @@ public class PaymentFlow {
     }
 
     private Uni<Optional<UpstreamProxy.UpstreamResponse>> forward(Context ctx, UUID id) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                .add("X-Payment-Id", id.toString())
-                .add("X-Payment-Payer", ctx.row().payer())
-                .add("X-Payment-Amount", ctx.requirements().amount())
-                .add("X-Payment-Asset", ctx.requirements().asset())
-                .add("X-Payment-Network", ctx.requirements().network())
-                .add("X-Payment-Scheme", ctx.requirements().scheme());
+        MultiMap headers = describe(id, ctx.row().payer(), ctx.requirements());
         return upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
                 .map(Optional::of)
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("upstream of %s failed: %s", ctx.route().definition().name(), failure.getMessage());
                     return Optional.empty();
                 });
+    }
+
+    /** The X-Payment-* headers that tell an upstream which verified payment a request carries. */
+    static MultiMap describe(UUID id, String payer, PaymentRequirements requirements) {
+        return MultiMap.caseInsensitiveMultiMap()
+                .add("X-Payment-Id", id.toString())
+                .add("X-Payment-Payer", payer)
+                .add("X-Payment-Amount", requirements.amount())
+                .add("X-Payment-Asset", requirements.asset())
+                .add("X-Payment-Network", requirements.network())
+                .add("X-Payment-Scheme", requirements.scheme());
     }
 
     /**
