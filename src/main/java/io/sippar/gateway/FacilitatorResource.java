@@ -3,6 +3,7 @@ package io.sippar.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
+import io.sippar.x402.AtomicAmount;
 import io.sippar.x402.FacilitatorRequest;
 import io.sippar.x402.HeaderCodec;
 import io.sippar.x402.Network;
@@ -70,7 +71,7 @@ public class FacilitatorResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Verify a payment payload against payment requirements")
-    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
@@ -85,7 +86,7 @@ public class FacilitatorResource {
     @Path("settle")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Settle a verified payment on chain")
-    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
@@ -105,16 +106,18 @@ public class FacilitatorResource {
      * Shape problems (not JSON, missing objects) are the caller's bug: 400. Content problems (unknown
      * version, scheme or network) are answers: 200 with a reason.
      */
-    private Parsed parse(String body) {
+    private Parsed parse(byte[] body) {
         FacilitatorRequest req;
         try {
-            JsonNode tree = X402Json.MAPPER.readTree(body == null ? "" : body);
+            // bytes, not a String: the JAX-RS String reader replaces invalid UTF-8 with U+FFFD, so two
+            // hops could read different text; Jackson's byte parser refuses it instead
+            JsonNode tree = X402Json.MAPPER.readTree(body == null ? new byte[0] : body);
             if (tree == null || !tree.isObject()) {
                 throw new BadRequest("the body must be a JSON object");
             }
             req = X402Json.MAPPER.treeToValue(tree, FacilitatorRequest.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadRequest("the body is not valid JSON for a facilitator request");
+        } catch (java.io.IOException e) {
+            throw new BadRequest("the body is not valid UTF-8 JSON for a facilitator request");
         }
         if (req.paymentPayload() == null || !req.paymentPayload().isObject()) {
             throw new BadRequest("paymentPayload must be an object");
@@ -167,9 +170,9 @@ public class FacilitatorResource {
             String amount = node.has("amount") ? text(node, "amount") : text(node, "maxAmountRequired");
             String caip2 = Network.parse(network).map(Network::caip2).orElseThrow(() -> new X402DecodeException(
                     ReasonCode.INVALID_NETWORK, "paymentRequirements.network '" + network + "' is not a known network"));
-            if (!amount.matches("^[0-9]{1,78}$")) {
+            if (!AtomicAmount.isCanonical(amount)) {
                 throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
-                        "paymentRequirements amount must be a decimal string of atomic units");
+                        "paymentRequirements amount must be a canonical decimal string of atomic units within uint256");
             }
             JsonNode timeout = node.get("maxTimeoutSeconds");
             if (timeout == null || !timeout.canConvertToInt() || !timeout.isIntegralNumber() || timeout.asInt() <= 0) {
