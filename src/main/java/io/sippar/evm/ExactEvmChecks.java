@@ -5,7 +5,6 @@ import io.sippar.evm.Verdict.NeedsContractSignatureCheck;
 import io.sippar.evm.Verdict.PassedOffline;
 import io.sippar.evm.Verdict.Refused;
 import io.sippar.scheme.PaymentIdentity;
-import io.sippar.x402.AtomicAmount;
 import io.sippar.x402.Network;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
@@ -15,6 +14,7 @@ import java.math.BigInteger;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import org.web3j.utils.Numeric;
 
 /**
@@ -28,6 +28,8 @@ final class ExactEvmChecks {
 
     /** The reference's slack on validBefore: the transfer must still be valid when it lands in a block. */
     static final long VALID_BEFORE_SLACK_SECONDS = 6;
+
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,78}");
 
     /** Which signatures that do not recover to {@code from} may still be a contract wallet's. */
     enum ContractSigners {
@@ -147,7 +149,7 @@ final class ExactEvmChecks {
             return Optional.of(new Refused(ReasonCode.INVALID_EXACT_EVM_PAYLOAD_AUTHORIZATION_VALID_AFTER,
                     "authorization is not valid before " + auth.validAfter() + " (now " + now + ")", payer));
         }
-        if (!AtomicAmount.isCanonical(req.amount())) {
+        if (req.amount() == null || !DECIMAL.matcher(req.amount()).matches()) {
             return Optional.of(new Refused(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
                     "requirements.amount is not an atomic decimal amount", payer));
         }
