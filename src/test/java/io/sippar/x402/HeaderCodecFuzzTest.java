@@ -1,0 +1,131 @@
+package io.sippar.x402;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bounded fuzz run of the header decoder and the v1/v2 payload readers (see {@link FuzzInputs} for
+ * the budget properties). Invariants: nothing but {@link X402DecodeException} with a reason ever
+ * escapes, no input takes longer than {@link FuzzInputs#PER_INPUT_LIMIT}, and whatever decodes
+ * re-encodes to a header that decodes to the same payment.
+ */
+class HeaderCodecFuzzTest {
+
+    private static final int DEFAULT_SECONDS = 12;
+
+    @Test
+    void decoderOnlyEverRefusesWithAReasonAndRoundTripsWhatItAccepts() throws Throwable {
+        long seed = FuzzInputs.seed();
+        Duration budget = FuzzInputs.budget(DEFAULT_SECONDS);
+        long cap = FuzzInputs.iterationCap();
+        FuzzInputs inputs = new FuzzInputs(seed, FuzzInputs.standardSeeds(List.of()));
+        Map<ReasonCode, Integer> reasons = new EnumMap<>(ReasonCode.class);
+        int[] decoded = {0};
+        long deadline = System.nanoTime() + budget.toNanos();
+        long n = 0;
+        ExecutorService worker = FuzzInputs.worker();
+        try {
+            for (; n < cap && System.nanoTime() < deadline; n++) {
+                String header = inputs.nextHeader();
+                for (String name : List.of(HeaderCodec.PAYMENT_SIGNATURE, HeaderCodec.X_PAYMENT)) {
+                    String context = "seed " + seed + ", iteration " + n + ", " + name + ": " + header;
+                    FuzzInputs.bounded(worker, () -> {
+                        decodeOnce(name, header, context, reasons, decoded);
+                        return null;
+                    }, context);
+                }
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+        System.out.printf("HeaderCodecFuzzTest: seed %d, %d inputs in %s, %d decoded, refusals %s%n", seed, n,
+                budget, decoded[0], reasons);
+        assertTrue(n > 0, "no input was tried");
+        assertTrue(reasons.size() >= 5, "the fuzzer reached too few refusal kinds: " + reasons);
+    }
+
+    private static void decodeOnce(String name, String header, String context, Map<ReasonCode, Integer> reasons,
+            int[] decoded) {
+        Payment payment;
+        try {
+            payment = HeaderCodec.decodePayment(name, header);
+        } catch (X402DecodeException e) {
+            assertNotNull(e.reason(), context);
+            assertNotNull(e.getMessage(), context);
+            reasons.merge(e.reason(), 1, Integer::sum);
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new AssertionError("decoder threw " + e + " for " + context, e);
+        }
+        decoded[0]++;
+        // what was accepted re-encodes to a header that decodes to the same payment, and is stable
+        String again = HeaderCodec.encode(payment.toWire());
+        Payment second = HeaderCodec.decodePayment(name, again);
+        // numbers compare by value: 2e0 comes back as 2, which every JSON reader takes for the same
+        assertTrue(JsonEquality.equal(tree(payment), tree(second)), context);
+        assertEquals(again, HeaderCodec.encode(second.toWire()), context);
+        JsonNode raw = HeaderCodec.decodeJson(header);
+        assertTrue(JsonEquality.equal(raw, HeaderCodec.decodeJson(HeaderCodec.encode(raw))), context);
+        // everything a caller may ask of a decoded payment is defined
+        payment.parsedNetwork();
+        try {
+            payment.acceptedRequirements();
+        } catch (X402DecodeException e) {
+            assertNotNull(e.reason(), context);
+        }
+    }
+
+    @Test
+    void payloadReadersOnlyEverRefuseWithAReason() throws Throwable {
+        long seed = FuzzInputs.seed() + 1;
+        Duration budget = FuzzInputs.budget(DEFAULT_SECONDS / 3);
+        FuzzInputs inputs = new FuzzInputs(seed, FuzzInputs.standardSeeds(List.of()));
+        long deadline = System.nanoTime() + budget.toNanos();
+        long n = 0;
+        int trees = 0;
+        ExecutorService worker = FuzzInputs.worker();
+        try {
+            for (; n < FuzzInputs.iterationCap() && System.nanoTime() < deadline; n++) {
+                byte[] doc = inputs.nextDocument();
+                JsonNode tree;
+                try {
+                    // the facilitator API hands the readers a tree parsed from its body
+                    tree = X402Json.MAPPER.readTree(doc);
+                } catch (java.io.IOException e) {
+                    continue;
+                }
+                trees++;
+                String context = "seed " + seed + ", iteration " + n + ": " + tree;
+                FuzzInputs.bounded(worker, () -> {
+                    try {
+                        Payment p = HeaderCodec.paymentFromJson(tree);
+                        p.parsedNetwork();
+                        p.toWire();
+                    } catch (X402DecodeException e) {
+                        assertNotNull(e.reason(), context);
+                    } catch (RuntimeException | StackOverflowError e) {
+                        throw new AssertionError("reader threw " + e + " for " + context, e);
+                    }
+                    return null;
+                }, context);
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+        System.out.printf("HeaderCodecFuzzTest readers: seed %d, %d documents, %d trees%n", seed, n, trees);
+        assertTrue(trees > 0, "no document parsed");
+    }
+
+    private static JsonNode tree(Payment p) {
+        return X402Json.MAPPER.valueToTree(p.toWire());
+    }
+}
