@@ -39,8 +39,11 @@ public class FacilitatorResource {
     private final SchemeRegistry schemes;
     private final io.sippar.merchant.ApiKeys apiKeys;
     private final PaymentFlow flow;
+    private final io.sippar.limits.RequestLimits limits;
 
-    public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow) {
+    public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow,
+            io.sippar.limits.RequestLimits limits) {
+        this.limits = limits;
         this.schemes = schemes;
         this.apiKeys = apiKeys;
         this.flow = flow;
@@ -77,6 +80,7 @@ public class FacilitatorResource {
             if (p.refusal() != null) {
                 return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
             }
+            limitPayer(p);
             return p.scheme().verify(p.payment(), p.requirements());
         });
     }
@@ -94,6 +98,23 @@ public class FacilitatorResource {
                         p.requirements() == null ? "" : p.requirements().network(), ""));
             }
             return flow.settleForMerchant(merchantId, p.scheme(), p.payment(), p.requirements());
+        });
+    }
+
+    /**
+     * Per-payer verification limit. Facilitator callers are merchants' servers, each relaying many
+     * clients from one address, so the per-IP limits of the edge do not apply here; a payload the
+     * scheme cannot even identify is left for verify to refuse.
+     */
+    private void limitPayer(Parsed p) {
+        String payer;
+        try {
+            payer = p.scheme().identify(p.payment(), p.requirements()).payer();
+        } catch (X402DecodeException e) {
+            return;
+        }
+        limits.verification(p.requirements().network(), payer).ifPresent(e -> {
+            throw e;
         });
     }
 

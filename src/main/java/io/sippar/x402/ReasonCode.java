@@ -162,6 +162,8 @@ public enum ReasonCode {
     INVALID_REQUEST,
     UNAUTHORIZED,
     UPSTREAM_UNAVAILABLE,
+    RATE_LIMITED,
+    GAS_BUDGET_EXCEEDED,
     INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())
