@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,46 +40,42 @@ class ExactEvmChecksFuzzTest {
                 "0x" + "ab".repeat(32));
         Payment valid = EvmVectors.v2(req, EvmVectors.payloadJson(auth, EvmVectors.sign(B_DOMAIN, auth, KEY1)));
         String v2 = X402Json.MAPPER.writeValueAsString(valid.toWire());
-        String v1 = X402Json.MAPPER.writeValueAsString(EvmVectors.v1("exact", "base-sepolia", (com.fasterxml.jackson.databind.node.ObjectNode) valid.payload()).toWire());
+        String v1 = X402Json.MAPPER.writeValueAsString(EvmVectors.v1("exact", "base-sepolia",
+                (com.fasterxml.jackson.databind.node.ObjectNode) valid.payload()).toWire());
         FuzzInputs inputs = new FuzzInputs(seed, FuzzInputs.standardSeeds(List.of(v2, v1)));
         Map<String, Integer> verdicts = new HashMap<>();
-        long deadline = System.nanoTime() + budget.toNanos();
-        long n = 0;
-        ExecutorService worker = FuzzInputs.worker();
-        try {
-            for (; n < FuzzInputs.iterationCap() && System.nanoTime() < deadline; n++) {
-                String header = inputs.nextHeader();
-                for (String name : List.of(HeaderCodec.PAYMENT_SIGNATURE, HeaderCodec.X_PAYMENT)) {
-                    String context = "seed " + seed + ", iteration " + n + ", " + name + ": " + header;
-                    FuzzInputs.bounded(worker, () -> {
-                        Payment p;
-                        try {
-                            p = HeaderCodec.decodePayment(name, header);
-                        } catch (X402DecodeException e) {
-                            return null;
-                        }
-                        try {
-                            for (ExactEvmChecks.ContractSigners policy : ExactEvmChecks.ContractSigners.values()) {
-                                Verdict v = ExactEvmChecks.check(p, req, NOW, policy);
-                                assertNotNull(v, context);
-                                verdicts.merge(v.getClass().getSimpleName(), 1, Integer::sum);
-                            }
-                            try {
-                                ExactEvmChecks.identify(p, req);
-                            } catch (X402DecodeException e) {
-                                assertNotNull(e.reason(), context);
-                            }
-                        } catch (RuntimeException | StackOverflowError e) {
-                            throw new AssertionError("offline checks threw " + e + " for " + context, e);
-                        }
-                        return null;
-                    }, context);
-                }
+        long n = FuzzInputs.run(budget, (i, bounded) -> {
+            String header = inputs.nextHeader();
+            for (String name : List.of(HeaderCodec.PAYMENT_SIGNATURE, HeaderCodec.X_PAYMENT)) {
+                String context = "seed " + seed + ", iteration " + i + ", " + name + ": " + header;
+                bounded.run(context, () -> checkOnce(name, header, req, context, verdicts));
             }
-        } finally {
-            worker.shutdownNow();
-        }
+        });
         System.out.printf("ExactEvmChecksFuzzTest: seed %d, %d inputs in %s, verdicts %s%n", seed, n, budget, verdicts);
         assertTrue(verdicts.size() >= 2, "the fuzzer reached too few verdict kinds: " + verdicts);
+    }
+
+    private static void checkOnce(String name, String header, PaymentRequirements req, String context,
+            Map<String, Integer> verdicts) {
+        Payment p;
+        try {
+            p = HeaderCodec.decodePayment(name, header);
+        } catch (X402DecodeException e) {
+            return;
+        }
+        try {
+            for (ExactEvmChecks.ContractSigners policy : ExactEvmChecks.ContractSigners.values()) {
+                Verdict v = ExactEvmChecks.check(p, req, NOW, policy);
+                assertNotNull(v, context);
+                verdicts.merge(v.getClass().getSimpleName(), 1, Integer::sum);
+            }
+            try {
+                ExactEvmChecks.identify(p, req);
+            } catch (X402DecodeException e) {
+                assertNotNull(e.reason(), context);
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new AssertionError("offline checks threw " + e + " for " + context, e);
+        }
     }
 }

@@ -318,8 +318,39 @@ public final class FuzzInputs {
         return options[random.nextInt(options.length)];
     }
 
+    /** One iteration of a fuzz loop; {@code bounded} runs a check under the per-input limit. */
+    @FunctionalInterface
+    public interface Step {
+        void accept(long iteration, Bounded bounded) throws Throwable;
+    }
+
+    /** Runs one check of an iteration under {@link #PER_INPUT_LIMIT}; {@code context} names the input. */
+    @FunctionalInterface
+    public interface Bounded {
+        void run(String context, Runnable check) throws Throwable;
+    }
+
+    /** Iterates {@code step} until {@code budget} is spent or -Dfuzz.iterations is reached; the count run. */
+    public static long run(Duration budget, Step step) throws Throwable {
+        long deadline = System.nanoTime() + budget.toNanos();
+        long cap = iterationCap();
+        ExecutorService worker = worker();
+        long n = 0;
+        try {
+            for (; n < cap && System.nanoTime() < deadline; n++) {
+                step.accept(n, (context, check) -> bounded(worker, () -> {
+                    check.run();
+                    return null;
+                }, context));
+            }
+        } finally {
+            worker.shutdownNow();
+        }
+        return n;
+    }
+
     /** Runs one input under {@link #PER_INPUT_LIMIT}; a slower input is reported as a hang. */
-    public static <T> T bounded(ExecutorService worker, java.util.concurrent.Callable<T> task, String input)
+    static <T> T bounded(ExecutorService worker, java.util.concurrent.Callable<T> task, String input)
             throws Throwable {
         Future<T> f = worker.submit(task);
         try {
@@ -332,8 +363,7 @@ public final class FuzzInputs {
         }
     }
 
-    /** A single worker thread for {@link #bounded}. */
-    public static ExecutorService worker() {
+    private static ExecutorService worker() {
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "fuzz-worker");
             t.setDaemon(true);

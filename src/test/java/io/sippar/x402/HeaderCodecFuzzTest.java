@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,27 +25,16 @@ class HeaderCodecFuzzTest {
     void decoderOnlyEverRefusesWithAReasonAndRoundTripsWhatItAccepts() throws Throwable {
         long seed = FuzzInputs.seed();
         Duration budget = FuzzInputs.budget(DEFAULT_SECONDS);
-        long cap = FuzzInputs.iterationCap();
         FuzzInputs inputs = new FuzzInputs(seed, FuzzInputs.standardSeeds(List.of()));
         Map<ReasonCode, Integer> reasons = new EnumMap<>(ReasonCode.class);
         int[] decoded = {0};
-        long deadline = System.nanoTime() + budget.toNanos();
-        long n = 0;
-        ExecutorService worker = FuzzInputs.worker();
-        try {
-            for (; n < cap && System.nanoTime() < deadline; n++) {
-                String header = inputs.nextHeader();
-                for (String name : List.of(HeaderCodec.PAYMENT_SIGNATURE, HeaderCodec.X_PAYMENT)) {
-                    String context = "seed " + seed + ", iteration " + n + ", " + name + ": " + header;
-                    FuzzInputs.bounded(worker, () -> {
-                        decodeOnce(name, header, context, reasons, decoded);
-                        return null;
-                    }, context);
-                }
+        long n = FuzzInputs.run(budget, (i, bounded) -> {
+            String header = inputs.nextHeader();
+            for (String name : List.of(HeaderCodec.PAYMENT_SIGNATURE, HeaderCodec.X_PAYMENT)) {
+                String context = "seed " + seed + ", iteration " + i + ", " + name + ": " + header;
+                bounded.run(context, () -> decodeOnce(name, header, context, reasons, decoded));
             }
-        } finally {
-            worker.shutdownNow();
-        }
+        });
         System.out.printf("HeaderCodecFuzzTest: seed %d, %d inputs in %s, %d decoded, refusals %s%n", seed, n,
                 budget, decoded[0], reasons);
         assertTrue(n > 0, "no input was tried");
@@ -89,40 +77,31 @@ class HeaderCodecFuzzTest {
         long seed = FuzzInputs.seed() + 1;
         Duration budget = FuzzInputs.budget(DEFAULT_SECONDS / 3);
         FuzzInputs inputs = new FuzzInputs(seed, FuzzInputs.standardSeeds(List.of()));
-        long deadline = System.nanoTime() + budget.toNanos();
-        long n = 0;
-        int trees = 0;
-        ExecutorService worker = FuzzInputs.worker();
-        try {
-            for (; n < FuzzInputs.iterationCap() && System.nanoTime() < deadline; n++) {
-                byte[] doc = inputs.nextDocument();
-                JsonNode tree;
-                try {
-                    // the facilitator API hands the readers a tree parsed from its body
-                    tree = X402Json.MAPPER.readTree(doc);
-                } catch (java.io.IOException e) {
-                    continue;
-                }
-                trees++;
-                String context = "seed " + seed + ", iteration " + n + ": " + tree;
-                FuzzInputs.bounded(worker, () -> {
-                    try {
-                        Payment p = HeaderCodec.paymentFromJson(tree);
-                        p.parsedNetwork();
-                        p.toWire();
-                    } catch (X402DecodeException e) {
-                        assertNotNull(e.reason(), context);
-                    } catch (RuntimeException | StackOverflowError e) {
-                        throw new AssertionError("reader threw " + e + " for " + context, e);
-                    }
-                    return null;
-                }, context);
+        int[] trees = {0};
+        long n = FuzzInputs.run(budget, (i, bounded) -> {
+            JsonNode tree;
+            try {
+                // the facilitator API hands the readers a tree parsed from its body
+                tree = X402Json.MAPPER.readTree(inputs.nextDocument());
+            } catch (java.io.IOException e) {
+                return;
             }
-        } finally {
-            worker.shutdownNow();
-        }
-        System.out.printf("HeaderCodecFuzzTest readers: seed %d, %d documents, %d trees%n", seed, n, trees);
-        assertTrue(trees > 0, "no document parsed");
+            trees[0]++;
+            String context = "seed " + seed + ", iteration " + i + ": " + tree;
+            bounded.run(context, () -> {
+                try {
+                    Payment p = HeaderCodec.paymentFromJson(tree);
+                    p.parsedNetwork();
+                    p.toWire();
+                } catch (X402DecodeException e) {
+                    assertNotNull(e.reason(), context);
+                } catch (RuntimeException | StackOverflowError e) {
+                    throw new AssertionError("reader threw " + e + " for " + context, e);
+                }
+            });
+        });
+        System.out.printf("HeaderCodecFuzzTest readers: seed %d, %d documents, %d trees%n", seed, n, trees[0]);
+        assertTrue(trees[0] > 0, "no document parsed");
     }
 
     private static JsonNode tree(Payment p) {
