@@ -137,7 +137,8 @@ public class FacilitatorResource {
                 throw new BadRequest("the body must be a JSON object");
             }
             req = X402Json.MAPPER.treeToValue(tree, FacilitatorRequest.class);
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | NumberFormatException e) {
+            // NumberFormatException: Jackson passes BigDecimal's refusal of an exponent beyond int range through
             throw new BadRequest("the body is not valid UTF-8 JSON for a facilitator request");
         }
         if (req.paymentPayload() == null || !req.paymentPayload().isObject()) {
