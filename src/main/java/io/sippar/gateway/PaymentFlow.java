@@ -1,13 +1,13 @@
 package io.sippar.gateway;
 
 import io.sippar.ledger.NewPayment;
-import io.sippar.limits.GasBudget;
-import io.sippar.limits.LimitExceededException;
-import io.sippar.limits.RequestLimits;
 import io.sippar.ledger.PaymentRepository;
 import io.sippar.ledger.PaymentState;
 import io.sippar.ledger.Posting;
 import io.sippar.ledger.Reservation;
+import io.sippar.limits.GasBudget;
+import io.sippar.limits.LimitExceededException;
+import io.sippar.limits.RequestLimits;
 import io.sippar.pricing.PricedRoute;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.NetworkFee;
