@@ -210,8 +210,6 @@ public class PaymentFlow {
         return switch (t.state()) {
             case SETTLED, FAILED -> rejected(ReasonCode.PAYMENT_ALREADY_USED,
                     "this payment was already " + t.state().db());
-            case RELEASED -> rejected(ReasonCode.PAYMENT_ALREADY_USED,
-                    "this authorization was presented before with other terms");
             default -> rejected(ReasonCode.PAYMENT_IN_PROGRESS,
                     "this payment is being processed by another request");
         };

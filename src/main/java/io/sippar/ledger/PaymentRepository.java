@@ -29,9 +29,9 @@ public class PaymentRepository {
 
     /**
      * The replay guard: inserts the payment keyed by its on-chain identity. A released payment (its
-     * authorization was never used) may be reserved again, by any merchant route, with the same amount
-     * and payee (both are signed into the authorization); anything else already known is
-     * {@link Reservation.Taken}.
+     * authorization was never used, nothing was broadcast) may be reserved again, by any merchant
+     * route, with the terms this attempt presents: verification then decides whether they are the
+     * signed ones. Anything else already known is {@link Reservation.Taken}.
      */
     public Uni<Reservation> reserve(NewPayment p) {
         return pool.preparedQuery("""
@@ -41,9 +41,9 @@ public class PaymentRepository {
                 ON CONFLICT ON CONSTRAINT payment_onchain_identity DO UPDATE
                    SET state = 'reserved', attempts = payment.attempts + 1, route_id = EXCLUDED.route_id,
                        merchant_id = EXCLUDED.merchant_id, x402_version = EXCLUDED.x402_version,
-                       resource = EXCLUDED.resource, failure_reason = NULL
-                 WHERE payment.state = 'released' AND payment.amount = EXCLUDED.amount
-                   AND payment.pay_to = EXCLUDED.pay_to
+                       resource = EXCLUDED.resource, failure_reason = NULL, amount = EXCLUDED.amount,
+                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme
+                 WHERE payment.state = 'released'
                 RETURNING id, attempts""")
                 .execute(Tuple.from(new Object[] {p.merchantId(), p.routeId(), (short) p.x402Version(), p.scheme(),
                         p.network(), p.asset(), p.payer(), p.payTo(), new BigDecimal(p.amount()), p.chainRef(),
