@@ -87,7 +87,7 @@ public class FeeScheduleRepository {
         return pool.preparedQuery("""
                 INSERT INTO fee_schedule (version, effective_from, document, created_by)
                 SELECT $1, $2, $3, $4 WHERE $2 >= now() + $5 * interval '1 millisecond'
-                RETURNING""" + " " + COLUMNS)
+                RETURNING\s""" + COLUMNS)
                 .execute(Tuple.of(version, effectiveFrom.atOffset(ZoneOffset.UTC), document, createdBy,
                         minLead.toMillis()))
                 .chain(rows -> rows.size() == 1

@@ -73,7 +73,7 @@ public class MerchantRepository {
         return pool.preparedQuery("""
                 UPDATE merchant SET home_network = CASE WHEN $2 THEN $3 ELSE home_network END,
                        cross_chain_tier = coalesce($4, cross_chain_tier), agent_pricing = coalesce($5, agent_pricing)
-                 WHERE id = $1 RETURNING """ + COLUMNS)
+                 WHERE id = $1 RETURNING\s""" + COLUMNS)
                 .execute(Tuple.of(id, change.homeNetwork().isPresent(),
                         change.homeNetwork().flatMap(h -> h).orElse(null), change.crossChainTier().orElse(null),
                         change.agentPricing().orElse(null)))

@@ -1,6 +1,7 @@
 package io.sippar.gateway.admin;
 
 import io.quarkus.smallrye.openapi.OpenApiFilter;
+import io.sippar.merchant.AdminMerchantsResource;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -11,9 +12,10 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 /**
- * Completes the OpenAPI document: the problem+json schema every error answer uses, and the 401 and
- * 403 answers of every operation that requires an API key (the authentication mechanism answers them
- * before a resource runs, so no resource method can declare them better).
+ * Completes the OpenAPI document: the problem+json schema every error answer uses, and the 401 (and
+ * on the role-checked admin and merchant APIs the 403) answers of every operation that requires an
+ * API key: the authentication mechanism answers them before a resource runs, so they are declared
+ * once here rather than on every method.
  */
 @OpenApiFilter
 public class OpenApiDocumentation implements OASFilter {
@@ -35,14 +37,17 @@ public class OpenApiDocumentation implements OASFilter {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
         }
-        for (PathItem item : openAPI.getPaths().getPathItems().values()) {
-            for (Map.Entry<PathItem.HttpMethod, Operation> e : item.getOperations().entrySet()) {
-                Operation op = e.getValue();
+        for (Map.Entry<String, PathItem> path : openAPI.getPaths().getPathItems().entrySet()) {
+            // the role-checked APIs; the facilitator API authenticates merchants without roles
+            boolean roles = path.getKey().startsWith("/admin") || path.getKey().startsWith("/merchant");
+            for (Operation op : path.getValue().getOperations().values()) {
                 if (op.getSecurity() != null && !op.getSecurity().isEmpty()) {
                     APIResponses responses = op.getResponses() == null ? OASFactory.createAPIResponses()
                             : op.getResponses();
                     addProblem(responses, "401", "No API key, or an unknown, malformed or revoked one");
-                    addProblem(responses, "403", "The API key's role may not use this endpoint");
+                    if (roles) {
+                        addProblem(responses, "403", "The API key's role may not use this endpoint");
+                    }
                     op.setResponses(responses);
                 }
             }
@@ -54,7 +59,7 @@ public class OpenApiDocumentation implements OASFilter {
             return;
         }
         responses.addAPIResponse(code, OASFactory.createAPIResponse().description(description)
-                .content(OASFactory.createContent().addMediaType(ApiDocs.PROBLEM, OASFactory.createMediaType()
-                        .schema(OASFactory.createSchema().ref(ApiDocs.PROBLEM_SCHEMA)))));
+                .content(OASFactory.createContent().addMediaType(AdminMerchantsResource.PROBLEM, OASFactory.createMediaType()
+                        .schema(OASFactory.createSchema().ref(AdminMerchantsResource.PROBLEM_SCHEMA)))));
     }
 }
