@@ -87,6 +87,29 @@ class RouteApiLiveReloadTest {
         assertEquals(404, gone.statusCode(), "a deleted route stops being served within " + BOUND);
     }
 
+    private long listeners() {
+        return pool.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()")
+                .execute().await().atMost(BOUND).iterator().next().getLong(0);
+    }
+
+    @Test
+    void aDroppedListenConnectionIsReopenedAndNotificationsArriveAgain() {
+        assertEquals(1L, eventually(BOUND, this::listeners, n -> n == 1L), "one LISTEN connection per pod");
+        long killed = pool.query("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        + "WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()) t").execute()
+                .await().atMost(BOUND).iterator().next().getLong(0);
+        assertEquals(1L, killed);
+        assertEquals(1L, eventually(BOUND, this::listeners, n -> n == 1L), "the LISTEN connection is reopened");
+
+        RouteApiFixtures.Merchant m = RouteApiFixtures.merchant("developer");
+        String path = RouteApiFixtures.randomPath();
+        insertRoute(pool, m.id(), RouteApiFixtures.unique("r"), path, RouteApiFixtures.upstreamUrl(upstream, "/x"),
+                "$0.006");
+        Response served = eventually(BOUND, () -> given().get(path), r -> r.statusCode() == 402);
+        assertEquals(402, served.statusCode(), "notifications arrive on the reopened connection");
+        assertEquals("6000", amount(served));
+    }
+
     @Test
     void aSuspendedMerchantsRoutesStopBeingServed() {
         RouteApiFixtures.Merchant m = RouteApiFixtures.merchant("developer");
