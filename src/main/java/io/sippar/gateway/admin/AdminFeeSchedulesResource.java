@@ -1,5 +1,8 @@
 package io.sippar.gateway.admin;
 
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM;
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sippar.fees.InvalidFeeScheduleException;
@@ -85,7 +88,7 @@ public class AdminFeeSchedulesResource {
     @Operation(summary = "One fee schedule version with its document")
     @APIResponse(responseCode = "200", description = "The version")
     @APIResponse(responseCode = "404", description = "No such version",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<ScheduleView> get(@PathParam("version") String version) {
         return Uni.combine().all().unis(repository.all(), repository.databaseNow()).asTuple().map(t -> {
             FeeScheduleRepository.ScheduleRow row = t.getItem1().stream().filter(r -> r.version().equals(version))
@@ -103,9 +106,9 @@ public class AdminFeeSchedulesResource {
             content = @Content(schema = @Schema(implementation = ScheduleView.class)))
     @APIResponse(responseCode = "400", description = "Not a valid schedule (the message names the JSON path), "
             + "or its effectiveFrom is not far enough in the future",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "Version id or effectiveFrom taken, or a cross-chain tier in use "
-            + "left unpriced", content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            + "left unpriced", content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> add(String body) {
         if (body == null || body.isBlank()) {
             throw ApiError.badRequest("a fee schedule document is required");
@@ -130,9 +133,9 @@ public class AdminFeeSchedulesResource {
     @Operation(summary = "Withdraw a version that has not taken effect")
     @APIResponse(responseCode = "204", description = "Withdrawn")
     @APIResponse(responseCode = "404", description = "No such version",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "The version is in force, superseded, or about to take effect",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> withdraw(@PathParam("version") String version) {
         return fees.withdraw(version).map(d -> switch (d) {
             case DELETED -> Response.noContent().build();

@@ -1,5 +1,8 @@
 package io.sippar.gateway.admin;
 
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM;
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sippar.gateway.FeeBook;
 import io.sippar.ledger.FeeScheduleRepository;
@@ -70,11 +73,11 @@ public class AdminMerchantTermsResource {
     @APIResponse(responseCode = "200", description = "The merchant with its new terms; settlements from now on use them",
             content = @Content(schema = @Schema(implementation = ApiViews.MerchantView.class)))
     @APIResponse(responseCode = "400", description = "An unknown field or an invalid value",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "404", description = "No such merchant",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "A cross-chain tier the fee schedule does not price",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<ApiViews.MerchantView> patch(@PathParam("merchantId") UUID merchantId, String body) {
         MerchantRepository.FeeTermsChange change = change(StrictJson.object(body));
         Uni<Void> tierPriced = change.crossChainTier().isEmpty() ? Uni.createFrom().voidItem()

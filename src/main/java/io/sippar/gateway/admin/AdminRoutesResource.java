@@ -1,5 +1,8 @@
 package io.sippar.gateway.admin;
 
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM;
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA;
+
 import io.sippar.merchant.AdminMerchantsResource;
 import io.sippar.merchant.Caller;
 import io.smallrye.mutiny.Uni;
@@ -42,6 +45,8 @@ public class AdminRoutesResource {
     @GET
     @Operation(summary = "A merchant's routes (configured ones are read-only)")
     @APIResponse(responseCode = "200", description = "The routes")
+    @APIResponse(responseCode = "404", description = "No such merchant",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<List<RouteViews.RouteView>> list(@PathParam("merchantId") UUID merchantId) {
         return routes.list(merchantId);
     }
@@ -53,9 +58,11 @@ public class AdminRoutesResource {
     @APIResponse(responseCode = "201", description = "Created and served on this pod",
             content = @Content(schema = @Schema(implementation = RouteViews.RouteView.class)))
     @APIResponse(responseCode = "400", description = "Invalid route, with the precise problem",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "404", description = "No such merchant",
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "Name taken, or another route claims the same requests",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> create(@PathParam("merchantId") UUID merchantId, String body) {
         return routes.create(merchantId, body).map(v -> Response
                 .created(URI.create("/admin/merchants/" + merchantId + "/routes/" + v.name())).entity(v).build());
@@ -66,7 +73,7 @@ public class AdminRoutesResource {
     @Operation(summary = "One of a merchant's routes")
     @APIResponse(responseCode = "200", description = "The route")
     @APIResponse(responseCode = "404", description = "No such merchant or route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<RouteViews.RouteView> get(@PathParam("merchantId") UUID merchantId, @PathParam("name") String name) {
         return routes.get(merchantId, name);
     }
@@ -78,11 +85,11 @@ public class AdminRoutesResource {
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = RouteViews.RouteBody.class)))
     @APIResponse(responseCode = "200", description = "Replaced and served on this pod")
     @APIResponse(responseCode = "400", description = "Invalid route, with the precise problem",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "404", description = "No such merchant or route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "A configured route, or another route claims the same requests",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<RouteViews.RouteView> replace(@PathParam("merchantId") UUID merchantId, @PathParam("name") String name,
             String body) {
         return routes.replace(merchantId, name, body);
@@ -93,9 +100,9 @@ public class AdminRoutesResource {
     @Operation(summary = "Delete a route; it answers 404 on every pod within the reload bound")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such merchant or route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "A configured route: change the configuration",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> delete(@PathParam("merchantId") UUID merchantId, @PathParam("name") String name) {
         return routes.delete(merchantId, name).replaceWith(Response.noContent().build());
     }

@@ -1,5 +1,8 @@
 package io.sippar.gateway.admin;
 
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM;
+import static io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sippar.merchant.AdminMerchantsResource;
 import io.sippar.merchant.ApiKeyAuthentication;
@@ -62,9 +65,9 @@ public class MerchantRoutesResource {
     @APIResponse(responseCode = "201", description = "Created and served on this pod",
             content = @Content(schema = @Schema(implementation = RouteViews.RouteView.class)))
     @APIResponse(responseCode = "400", description = "Invalid route, with the precise problem",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "Name taken, or another route claims the same requests",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> create(String body) {
         return routes.create(me(), body).map(v -> Response.created(URI.create("/merchant/routes/" + v.name()))
                 .entity(v).build());
@@ -75,7 +78,7 @@ public class MerchantRoutesResource {
     @Operation(summary = "One of the calling merchant's routes")
     @APIResponse(responseCode = "200", description = "The route")
     @APIResponse(responseCode = "404", description = "The merchant has no such route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<RouteViews.RouteView> get(@PathParam("name") String name) {
         return routes.get(me(), name);
     }
@@ -87,11 +90,11 @@ public class MerchantRoutesResource {
     @RequestBody(required = true, content = @Content(schema = @Schema(implementation = RouteViews.RouteBody.class)))
     @APIResponse(responseCode = "200", description = "Replaced and served on this pod")
     @APIResponse(responseCode = "400", description = "Invalid route, with the precise problem",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "404", description = "The merchant has no such route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "A configured route, or another route claims the same requests",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<RouteViews.RouteView> replace(@PathParam("name") String name, String body) {
         return routes.replace(me(), name, body);
     }
@@ -101,9 +104,9 @@ public class MerchantRoutesResource {
     @Operation(summary = "Delete a route; it answers 404 on every pod within the reload bound")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "The merchant has no such route",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "409", description = "A configured route: change the configuration",
-            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
+            content = @Content(mediaType = PROBLEM, schema = @Schema(ref = PROBLEM_SCHEMA)))
     public Uni<Response> delete(@PathParam("name") String name) {
         return routes.delete(me(), name).replaceWith(Response.noContent().build());
     }

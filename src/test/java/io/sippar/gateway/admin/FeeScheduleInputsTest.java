@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sippar.gateway.admin.RouteApiFixtures.ADMIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -19,8 +18,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,20 +29,9 @@ import org.junit.jupiter.api.Test;
 class FeeScheduleInputsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static HttpServer upstream;
 
     @Inject
     Pool pool;
-
-    @BeforeAll
-    static void startUpstream() {
-        upstream = RouteApiFixtures.upstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        upstream.stop(0);
-    }
 
     private record Charged(long fee, String band, String rule, String version, long revenuePosting) {
     }
@@ -91,7 +77,7 @@ class FeeScheduleInputsTest {
         // $2 on eip155:31337: a "small" payment, $0.05 flat by the seed schedule
         given().header("Authorization", m.bearer()).contentType(ContentType.JSON)
                 .body(RouteApiFixtures.route(RouteApiFixtures.unique("fees"), path,
-                        RouteApiFixtures.upstreamUrl(upstream, "/paid"), "$2").toString())
+                        RouteApiFixtures.upstreamUrl("/paid"), "$2").toString())
                 .post("/merchant/routes").then().statusCode(201);
 
         assertCharged(pay(path), 50_000, "small: flat 0.05 USD");

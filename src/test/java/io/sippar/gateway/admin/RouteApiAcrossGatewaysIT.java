@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
 import io.sippar.evm.TestPayments;
 import io.sippar.ops.EmbeddedDatabase;
 import io.sippar.testsupport.AnvilFixture;
@@ -49,7 +48,6 @@ class RouteApiAcrossGatewaysIT {
 
     private static EmbeddedDatabase db;
     private static AnvilFixture anvil;
-    private static HttpServer upstream;
     private static Gateway podA;
     private static Gateway podB;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -81,7 +79,6 @@ class RouteApiAcrossGatewaysIT {
     static void start() throws Exception {
         db = EmbeddedDatabase.start();
         anvil = AnvilFixture.builder().chainId(31337).start();
-        upstream = RouteApiFixtures.upstream();
         // A manages, B serves and settles: only B holds the settlement key, so the two never share a nonce
         podA = launch("a", List.of());
         podB = launch("b", List.of("-Dsippar.evm.networks.devnet.settlement-key=" + anvil.settler().privateKey()));
@@ -95,9 +92,6 @@ class RouteApiAcrossGatewaysIT {
             if (g != null) {
                 g.stop();
             }
-        }
-        if (upstream != null) {
-            upstream.stop(0);
         }
         if (anvil != null) {
             anvil.close();
@@ -246,13 +240,13 @@ class RouteApiAcrossGatewaysIT {
         String name = RouteApiFixtures.unique("r");
         String path = RouteApiFixtures.randomPath();
         assertEquals(404, get(podB, path, null).statusCode());
-        String body = RouteApiFixtures.route(name, path, RouteApiFixtures.upstreamUrl(upstream, "/it"), "$0.002")
+        String body = RouteApiFixtures.route(name, path, RouteApiFixtures.upstreamUrl("/it"), "$0.002")
                 .toString();
         json(send(podA, "POST", "/merchant/routes", m.key(), body, null), 201);
         HttpResponse<String> served = until(podB, path, r -> r.statusCode() == 402, "created route served (402)");
         assertEquals("2000", amount(served));
 
-        ObjectNode dearer = RouteApiFixtures.route(null, path, RouteApiFixtures.upstreamUrl(upstream, "/it"), "$0.004");
+        ObjectNode dearer = RouteApiFixtures.route(null, path, RouteApiFixtures.upstreamUrl("/it"), "$0.004");
         json(send(podA, "PUT", "/merchant/routes/" + name, m.key(), dearer.toString(), null), 200);
         until(podB, path, r -> "4000".equals(amount(r)), "new price in the next 402");
 
@@ -267,9 +261,9 @@ class RouteApiAcrossGatewaysIT {
         String pathE = RouteApiFixtures.randomPath();
         String pathD = RouteApiFixtures.randomPath();
         json(send(podA, "POST", "/merchant/routes", enterprise.key(), RouteApiFixtures.route("e", pathE,
-                RouteApiFixtures.upstreamUrl(upstream, "/e"), "$0.004").toString(), null), 201);
+                RouteApiFixtures.upstreamUrl("/e"), "$0.004").toString(), null), 201);
         json(send(podA, "POST", "/merchant/routes", developer.key(), RouteApiFixtures.route("d", pathD,
-                RouteApiFixtures.upstreamUrl(upstream, "/d"), "$0.004").toString(), null), 201);
+                RouteApiFixtures.upstreamUrl("/d"), "$0.004").toString(), null), 201);
         until(podB, pathE, r -> r.statusCode() == 402, "enterprise route served");
         until(podB, pathD, r -> r.statusCode() == 402, "developer route served");
 

@@ -90,8 +90,22 @@ final class RouteApiFixtures {
         return last;
     }
 
-    /** A loopback upstream answering every request with 200 and a JSON body naming the path. */
-    static HttpServer upstream() {
+    private static HttpServer upstream;
+
+    /**
+     * The URL of {@code path} on a loopback upstream shared by the tests of this JVM, which answers
+     * every request with 200 and a JSON body naming the path and the payer.
+     */
+    static synchronized String upstreamUrl(String path) {
+        if (upstream == null) {
+            upstream = startUpstream();
+            HttpServer started = upstream;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.stop(0), "test-upstream-stop"));
+        }
+        return "http://127.0.0.1:" + upstream.getAddress().getPort() + path;
+    }
+
+    private static HttpServer startUpstream() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.createContext("/", exchange -> {
@@ -108,10 +122,6 @@ final class RouteApiFixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static String upstreamUrl(HttpServer server, String path) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
     static String randomPath() {

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sippar.gateway.admin.RouteApiFixtures.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.sippar.x402.HeaderCodec;
@@ -13,8 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,20 +23,9 @@ import org.junit.jupiter.api.Test;
 class RouteApiLiveReloadTest {
 
     static final Duration BOUND = Duration.ofSeconds(10);
-    private static HttpServer upstream;
 
     @Inject
     Pool pool;
-
-    @BeforeAll
-    static void startUpstream() {
-        upstream = RouteApiFixtures.upstream();
-    }
-
-    @AfterAll
-    static void stopUpstream() {
-        upstream.stop(0);
-    }
 
     /** Writes a route the way another pod's API does, bypassing this pod entirely. */
     static void insertRoute(Pool pool, String merchantId, String name, String path, String upstreamUrl,
@@ -71,7 +57,7 @@ class RouteApiLiveReloadTest {
         String path = RouteApiFixtures.randomPath();
         given().get(path).then().statusCode(404);
 
-        insertRoute(pool, m.id(), name, path, RouteApiFixtures.upstreamUrl(upstream, "/x"), "$0.007");
+        insertRoute(pool, m.id(), name, path, RouteApiFixtures.upstreamUrl("/x"), "$0.007");
         Response served = eventually(BOUND, () -> given().get(path), r -> r.statusCode() == 402);
         assertEquals(402, served.statusCode(), "a route inserted in the database is served within " + BOUND);
         assertEquals("7000", amount(served));
@@ -103,7 +89,7 @@ class RouteApiLiveReloadTest {
 
         RouteApiFixtures.Merchant m = RouteApiFixtures.merchant("developer");
         String path = RouteApiFixtures.randomPath();
-        insertRoute(pool, m.id(), RouteApiFixtures.unique("r"), path, RouteApiFixtures.upstreamUrl(upstream, "/x"),
+        insertRoute(pool, m.id(), RouteApiFixtures.unique("r"), path, RouteApiFixtures.upstreamUrl("/x"),
                 "$0.006");
         Response served = eventually(BOUND, () -> given().get(path), r -> r.statusCode() == 402);
         assertEquals(402, served.statusCode(), "notifications arrive on the reopened connection");
@@ -114,7 +100,7 @@ class RouteApiLiveReloadTest {
     void aSuspendedMerchantsRoutesStopBeingServed() {
         RouteApiFixtures.Merchant m = RouteApiFixtures.merchant("developer");
         String path = RouteApiFixtures.randomPath();
-        insertRoute(pool, m.id(), RouteApiFixtures.unique("r"), path, RouteApiFixtures.upstreamUrl(upstream, "/x"),
+        insertRoute(pool, m.id(), RouteApiFixtures.unique("r"), path, RouteApiFixtures.upstreamUrl("/x"),
                 "$0.001");
         assertEquals(402, eventually(BOUND, () -> given().get(path), r -> r.statusCode() == 402).statusCode());
         sql(pool, "UPDATE merchant SET status = 'suspended' WHERE id = $1", UUID.fromString(m.id()));
