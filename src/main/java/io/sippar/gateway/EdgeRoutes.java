@@ -65,7 +65,7 @@ public class EdgeRoutes {
         router.route().order(Integer.MAX_VALUE - 100).handler(this::notFound);
     }
 
-    private static boolean reserved(String path) {
+    static boolean reserved(String path) {
         for (String prefix : RESERVED) {
             if (path.equals(prefix) || path.startsWith(prefix) || (prefix.endsWith("/")
                     && path.equals(prefix.substring(0, prefix.length() - 1)))) {

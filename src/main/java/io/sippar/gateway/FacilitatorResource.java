@@ -25,6 +25,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The x402 facilitator API ({@code /verify}, {@code /settle}, {@code /supported}) that the official
@@ -65,6 +69,7 @@ public class FacilitatorResource {
     @GET
     @Path("supported")
     @Operation(summary = "Payment kinds this facilitator verifies and settles")
+    @APIResponse(responseCode = "200", description = "The kinds, extensions and signers")
     public SupportedResponse supported() {
         return new SupportedResponse(schemes.kinds(), List.of(), schemes.signers());
     }
@@ -74,6 +79,14 @@ public class FacilitatorResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Verify a payment payload against payment requirements")
+    @SecurityRequirement(name = io.sippar.merchant.AdminMerchantsResource.API_KEY)
+    @APIResponse(responseCode = "200", description = "The verdict (isValid false with the reason when refused)")
+    @APIResponse(responseCode = "400", description = "Not a facilitator request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "401", description = "No merchant API key, or an unknown one",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
@@ -90,6 +103,16 @@ public class FacilitatorResource {
     @Path("settle")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Settle a verified payment on chain")
+    @SecurityRequirement(name = io.sippar.merchant.AdminMerchantsResource.API_KEY)
+    @APIResponse(responseCode = "200", description = "The settlement (success false with the reason when refused)")
+    @APIResponse(responseCode = "400", description = "Not a facilitator request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "401", description = "No merchant API key, or an unknown one",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "503", description = "A chain node is down, or the settlement is not confirmed yet; retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);

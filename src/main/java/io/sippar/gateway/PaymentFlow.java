@@ -422,11 +422,11 @@ public class PaymentFlow {
 
     private Uni<Boolean> settled(Context ctx, UUID id, SettleResponse result) {
         BigInteger amount = new BigInteger(ctx.requirements().amount());
-        io.sippar.fees.Fee fee = assets.find(ctx.requirements().network(), Optional.of(ctx.requirements().asset()))
-                .map(asset -> fees.feeFor(asset, amount, java.time.Instant.now()))
-                .orElseGet(() -> new io.sippar.fees.Fee(BigInteger.ZERO, java.math.BigDecimal.ZERO, "none", "none",
-                        "not computed: asset not in the asset table"));
-        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee);
+        String network = ctx.requirements().network();
+        var asset = assets.find(network, Optional.of(ctx.requirements().asset()));
+        // priced inside the settlement's transaction, by the terms and schedule version it reads there
+        return payments.settle(id, result.network(), result.transaction(),
+                terms -> fees.price(terms, asset, amount, network), fee -> postings(ctx, amount, fee.atomic()));
     }
 
     /**
