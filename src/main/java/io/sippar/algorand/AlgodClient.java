@@ -36,11 +36,12 @@ import org.jboss.logging.Logger;
  * algod v2 REST access for one network over one or more nodes (Vert.x web client), with every
  * node failing being our outage ({@link SchemeUnavailableException}), never an invalid payment.
  *
- * <p>Per node, a SmallRye Fault Tolerance guard: a timeout per call and a circuit breaker that opens
- * after {@code breakerThreshold} consecutive failures, stays open for {@code breakerDelay}, then lets
- * one trial call through. A failure is a connection error, a timeout, or an answer that says the node
- * cannot serve now (5xx, 429, 401/403 for a wrong token): those fail over to the next node. Any
- * other answer (2xx, 400, 404) is the node's word about the chain and is returned to the caller.
+ * <p>Per node, a SmallRye Fault Tolerance circuit breaker that opens after {@code breakerThreshold}
+ * consecutive failures, stays open for {@code breakerDelay}, then lets one trial call through. Every
+ * call has its own deadline ({@code algodTimeout}, or {@code blockWaitTimeout} for the long poll). A
+ * failure is a connection error, a missed deadline, or an answer that says the node cannot serve now
+ * (5xx, 429, 401/403 for a wrong token, a body algod would not send): those fail over to the next
+ * node. Any other answer (2xx, 400, 404) is the node's word about the chain and goes to the caller.
  *
  * <p>Reads (status, pending, simulate, which changes nothing) make a second pass over the nodes
  * after a short pause. A submit is never retried blindly: after a node fails mid-call, the group's
@@ -148,17 +149,16 @@ final class AlgodClient implements AutoCloseable {
         private final TypedGuard<CompletionStage<Object>> guard;
         private volatile CircuitBreakerState breakerState = CircuitBreakerState.CLOSED;
 
-        Endpoint(String network, int index, String url, Duration timeout, int breakerThreshold,
-                Duration breakerDelay) {
+        Endpoint(String network, int index, String url, int breakerThreshold, Duration breakerDelay) {
             if (breakerThreshold < 1) {
                 throw new IllegalArgumentException("breaker threshold must be >= 1");
             }
             this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
             this.label = label(index, url);
-            // unnamed: named breakers are global in SmallRye, these belong to this client only
+            // unnamed: named breakers are global in SmallRye, these belong to this client only; the
+            // deadline is per call (a long poll waits longer than a status read), see send()
             this.guard = TypedGuard.create(ANSWER_STAGE)
                     .withDescription("algod " + network + " " + label)
-                    .withTimeout().duration(timeout.toMillis(), ChronoUnit.MILLIS).done()
                     .withCircuitBreaker()
                         .requestVolumeThreshold(breakerThreshold)
                         .failureRatio(1.0)
@@ -231,9 +231,7 @@ final class AlgodClient implements AutoCloseable {
                 .setUserAgent("sippar-gateway"));
         List<Endpoint> list = new ArrayList<>();
         for (String url : urls) {
-            // the long poll gets its own, longer deadline; its guard must allow it
-            Duration guardTimeout = blockWaitTimeout.compareTo(timeout) > 0 ? blockWaitTimeout : timeout;
-            list.add(new Endpoint(network, list.size(), url.strip(), guardTimeout, breakerThreshold, breakerDelay));
+            list.add(new Endpoint(network, list.size(), url.strip(), breakerThreshold, breakerDelay));
         }
         this.endpoints = List.copyOf(list);
         this.readRetry = TypedGuard.create(ANSWER_STAGE)
@@ -290,8 +288,12 @@ final class AlgodClient implements AutoCloseable {
 
     /** {@code GET /v2/transactions/pending/{txid}}. */
     Uni<Pending> pending(String txId) {
-        return read(new Call("pending", HttpMethod.GET, "/v2/transactions/pending/" + txId + "?format=json", null,
-                null, timeout, AlgodClient::pendingOf));
+        return read(pendingCall(txId));
+    }
+
+    private Call pendingCall(String txId) {
+        return new Call("pending", HttpMethod.GET, "/v2/transactions/pending/" + txId + "?format=json", null, null,
+                timeout, AlgodClient::pendingOf);
     }
 
     private static Pending pendingOf(Answer a) {
@@ -340,16 +342,23 @@ final class AlgodClient implements AutoCloseable {
                         return submitFrom(index + 1, signedGroup, txId, last == null ? t : last, triedAny);
                     }
                     LOG.debugf("submit failed on %s: %s", e.label, t.toString());
-                    // the group may have arrived: ask before sending it anywhere else
-                    return pending(txId)
-                            .onItemOrFailure().transformToUni((p, lookupFailure) -> {
-                                if (p != null && !(p instanceof Pending.NotFound)) {
-                                    return Uni.createFrom().item((Submitted) new Submitted.AlreadyKnown(
-                                            "the group reached a node before " + e.label + " failed"));
-                                }
-                                return submitFrom(index + 1, signedGroup, txId, t, true);
-                            });
+                    // the group may have arrived: ask every node before sending it anywhere else
+                    return knownByAnyNode(txId, 0).chain(known -> known
+                            ? Uni.createFrom().item((Submitted) new Submitted.AlreadyKnown(
+                                    "the group reached a node before " + e.label + " failed"))
+                            : submitFrom(index + 1, signedGroup, txId, t, true));
                 });
+    }
+
+    /** Whether any node has {@code txId} pooled or recently committed; a node that cannot answer counts as no. */
+    private Uni<Boolean> knownByAnyNode(String txId, int index) {
+        if (index >= endpoints.size()) {
+            return Uni.createFrom().item(false);
+        }
+        return Uni.createFrom().completionStage(() -> send(endpoints.get(index), pendingCall(txId)))
+                .map(p -> !(p instanceof Pending.NotFound))
+                .onFailure().recoverWithItem(false)
+                .chain(known -> known ? Uni.createFrom().item(true) : knownByAnyNode(txId, index + 1));
     }
 
     private static Submitted submittedOf(Answer a) {
@@ -412,24 +421,28 @@ final class AlgodClient implements AutoCloseable {
                 } else {
                     sent = request.send();
                 }
-                return sent.toCompletionStage().thenCompose(r -> {
-                    int status = r.statusCode();
-                    Buffer body = r.body() == null ? Buffer.buffer() : r.body();
-                    if (status >= 500 || status == 429 || status == 401 || status == 403) {
-                        return CompletableFuture.failedFuture(new EndpointTroubleException(call.what() + " on "
-                                + e.label + " answered HTTP " + status));
-                    }
-                    try {
-                        return CompletableFuture.completedFuture(call.parse().apply(new Answer(status, body)));
-                    } catch (MalformedAnswerException | IllegalArgumentException m) {
-                        // a proxy's error page or a truncated body: this node cannot answer now
-                        return CompletableFuture.failedFuture(new EndpointTroubleException(call.what() + " on "
-                                + e.label + ": " + m.getMessage()));
-                    }
-                });
+                // the call's own deadline; a timeout counts against the breaker like any failure
+                return sent.toCompletionStage().toCompletableFuture()
+                        .orTimeout(call.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .thenCompose(r -> answer(e, call, r.statusCode(), r.body()));
             });
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private static CompletableFuture<Object> answer(Endpoint e, Call call, int status, Buffer raw) {
+        Buffer body = raw == null ? Buffer.buffer() : raw;
+        if (status >= 500 || status == 429 || status == 401 || status == 403) {
+            return CompletableFuture.failedFuture(new EndpointTroubleException(call.what() + " on " + e.label
+                    + " answered HTTP " + status));
+        }
+        try {
+            return CompletableFuture.completedFuture(call.parse().apply(new Answer(status, body)));
+        } catch (MalformedAnswerException | IllegalArgumentException m) {
+            // a proxy's error page or a truncated body: this node cannot answer now
+            return CompletableFuture.failedFuture(new EndpointTroubleException(call.what() + " on " + e.label + ": "
+                    + m.getMessage()));
         }
     }
 
