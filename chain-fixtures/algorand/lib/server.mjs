@@ -11,7 +11,7 @@ import { DevnetError, minBalanceOf } from './ledger.mjs';
 
 const TOKEN_HEADER = 'x-algo-api-token';
 const MAX_BODY_BYTES = 1_000_000; // algod's limit for simulate bodies; plenty for 16 signed txns
-const PUBLIC_PATHS = new Set(['/health', '/ready', '/versions', '/genesis']);
+const PUBLIC_PATHS = new Set(['/health', '/ready', '/versions']);
 const { modelsv2 } = algosdk;
 
 // ------------------------------------------------------------------------------ encoding
