@@ -118,6 +118,9 @@ final class AvmGroups {
         Account signer = CLIENT;
         String payTo = address(MERCHANT);
         long feePayerFee = 2000;
+        Account feePayer = FACILITATOR;
+        /** Like the TS client's {@code x402-payment-v2-<ms>}: makes otherwise equal payments distinct. */
+        String note;
         boolean withFeePayer = true;
         boolean signPayment = true;
         boolean feePayerInEnvelope = false;
@@ -137,8 +140,8 @@ final class AvmGroups {
 
         Transaction feePayerTxn() {
             Transaction t = PaymentTransactionBuilder.Builder()
-                    .sender(FACILITATOR.getAddress())
-                    .receiver(FACILITATOR.getAddress())
+                    .sender(feePayer.getAddress())
+                    .receiver(feePayer.getAddress())
                     .amount(0L)
                     .flatFee(feePayerFee)
                     .firstValid(firstValid)
@@ -165,6 +168,9 @@ final class AvmGroups {
                     .build();
             // a fee payer covers the group: the payment itself pays nothing (canonical msgpack omits fee)
             t.fee = withFeePayer ? BigInteger.ZERO : BigInteger.valueOf(1000);
+            if (note != null) {
+                t.note = note.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
             paymentHook.accept(t);
             return t;
         }
