@@ -119,6 +119,8 @@ final class AvmGroups {
         String payTo = address(MERCHANT);
         long feePayerFee = 2000;
         Account feePayer = FACILITATOR;
+        /** The fee payer's address when its key is not at hand (it signs nothing here): overrides {@link #feePayer}. */
+        String feePayerAddress;
         /** Like the TS client's {@code x402-payment-v2-<ms>}: makes otherwise equal payments distinct. */
         String note;
         boolean withFeePayer = true;
@@ -140,8 +142,8 @@ final class AvmGroups {
 
         Transaction feePayerTxn() {
             Transaction t = PaymentTransactionBuilder.Builder()
-                    .sender(feePayer.getAddress())
-                    .receiver(feePayer.getAddress())
+                    .sender(feePayerAddress != null ? feePayerAddress : feePayer.getAddress().toString())
+                    .receiver(feePayerAddress != null ? feePayerAddress : feePayer.getAddress().toString())
                     .amount(0L)
                     .flatFee(feePayerFee)
                     .firstValid(firstValid)
