@@ -55,6 +55,7 @@ final class AlgodClient implements AutoCloseable {
     private static final int READ_PASSES = 2;
     private static final Duration SECOND_PASS_PAUSE = Duration.ofMillis(100);
     private static final int RETRY_AFTER_SECONDS = 5;
+    private static final long LONG_POLL_GRACE_MS = 1000;
 
     private static final TypeLiteral<CompletionStage<Object>> ANSWER_STAGE = new TypeLiteral<>() {
     };
@@ -204,10 +205,16 @@ final class AlgodClient implements AutoCloseable {
      * answer. Reading happens inside the guard, so an answer algod would never send fails over too.
      */
     private record Call(String what, HttpMethod method, String path, byte[] body, String contentType,
-            Duration timeout, Function<Answer, Object> parse) {
+            Duration timeout, Function<Answer, Object> parse, boolean longPoll) {
+
+        Call(String what, HttpMethod method, String path, byte[] body, String contentType, Duration timeout,
+                Function<Answer, Object> parse) {
+            this(what, method, path, body, contentType, timeout, parse, false);
+        }
     }
 
     private final String network;
+    private final Vertx vertx;
     private final WebClient client;
     private final Optional<String> token;
     private final List<Endpoint> endpoints;
@@ -221,6 +228,7 @@ final class AlgodClient implements AutoCloseable {
             throw new IllegalArgumentException("network " + network + " needs at least one algod url");
         }
         this.network = network;
+        this.vertx = vertx;
         this.token = token.map(String::strip).filter(t -> !t.isEmpty());
         this.timeout = timeout;
         this.blockWaitTimeout = blockWaitTimeout;
@@ -258,10 +266,15 @@ final class AlgodClient implements AutoCloseable {
                 a -> round(ok(a, "status"), "last-round")));
     }
 
-    /** {@code GET /v2/status/wait-for-block-after/{round}}: the last round once a round after {@code round} exists. */
+    /**
+     * {@code GET /v2/status/wait-for-block-after/{round}}: the last round once a round after
+     * {@code round} exists, or {@code round} itself when none came within {@code blockWaitTimeout}
+     * (a quiet chain is not a failing node: it neither fails over nor counts against the breaker).
+     */
     Uni<Long> waitForBlockAfter(long round) {
         return read(new Call("wait-for-block-after", HttpMethod.GET, "/v2/status/wait-for-block-after/" + round,
-                null, null, blockWaitTimeout, a -> round(ok(a, "wait-for-block-after"), "last-round")));
+                null, null, blockWaitTimeout, a -> a == null ? round : round(ok(a, "wait-for-block-after"),
+                        "last-round"), true));
     }
 
     /**
@@ -410,8 +423,9 @@ final class AlgodClient implements AutoCloseable {
     private CompletionStage<Object> send(Endpoint e, Call call) {
         try {
             return e.guard.get(() -> {
+                // the connection outlives a long poll's deadline a little, so that deadline always wins the race
                 HttpRequest<Buffer> request = client.requestAbs(call.method(), e.baseUrl + call.path())
-                        .timeout(call.timeout().toMillis())
+                        .timeout(call.timeout().toMillis() + (call.longPoll() ? LONG_POLL_GRACE_MS : 0))
                         .putHeader("Accept", "application/json");
                 token.ifPresent(t -> request.putHeader(TOKEN_HEADER, t));
                 io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent;
@@ -421,14 +435,40 @@ final class AlgodClient implements AutoCloseable {
                 } else {
                     sent = request.send();
                 }
-                // the call's own deadline; a timeout counts against the breaker like any failure
-                return sent.toCompletionStage().toCompletableFuture()
-                        .orTimeout(call.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                // the call's own deadline: a timeout counts against the breaker like any failure, except
+                // for a long poll, whose deadline passing means "nothing new yet" (parse gets null)
+                CompletableFuture<Object> answered = sent.toCompletionStage().toCompletableFuture()
                         .thenCompose(r -> answer(e, call, r.statusCode(), r.body()));
+                return withDeadline(answered, call);
             });
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /**
+     * The call's deadline on a Vert.x timer (the JDK's delay scheduler would complete the guard on a
+     * thread of its own); whichever comes first, the answer or the deadline, completes the result.
+     */
+    private CompletableFuture<Object> withDeadline(CompletableFuture<Object> answered, Call call) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        long timer = vertx.setTimer(Math.max(1, call.timeout().toMillis()), id -> {
+            if (call.longPoll()) {
+                result.complete(call.parse().apply(null));
+            } else {
+                result.completeExceptionally(new TimeoutException(call.what() + " took longer than "
+                        + call.timeout().toMillis() + " ms"));
+            }
+        });
+        answered.whenComplete((value, failure) -> {
+            vertx.cancelTimer(timer);
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(value);
+            }
+        });
+        return result;
     }
 
     private static CompletableFuture<Object> answer(Endpoint e, Call call, int status, Buffer raw) {

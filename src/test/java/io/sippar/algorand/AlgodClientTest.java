@@ -173,6 +173,21 @@ class AlgodClientTest {
     }
 
     @Test
+    void quietChainsLongPollAnswersTheSameRoundWithoutFailingOverOrOpeningTheBreaker() throws Exception {
+        try (AlgodStub quiet = new AlgodStub(r -> Reply.json(200, "{\"last-round\":99}").after(Duration.ofSeconds(3)));
+             AlgodStub second = new AlgodStub(r -> Reply.json(200, "{\"last-round\":99}"));
+             AlgodClient algod = new AlgodClient(TestAlgorandConfig.vertx(), AvmVectors.TESTNET,
+                     List.of(quiet.url(), second.url()), Optional.empty(), Duration.ofSeconds(2),
+                     Duration.ofMillis(300), 1, Duration.ofSeconds(30))) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(10L, await(algod.waitForBlockAfter(10)));
+            }
+            assertEquals(CircuitBreakerState.CLOSED, algod.endpoints().get(0).breakerState());
+            assertEquals(0, second.requests().size());
+        }
+    }
+
+    @Test
     void waitForBlockAfterUsesItsOwnLongerDeadline() throws Exception {
         try (AlgodStub node = new AlgodStub(r -> r.path().startsWith("/v2/status/wait-for-block-after/")
                 ? Reply.json(200, "{\"last-round\":11}").after(Duration.ofMillis(800)) : STATUS);

@@ -234,6 +234,34 @@ class AlgorandPaidFlowTest {
     }
 
     @Test
+    void settlementNotConfirmedInTimeIs503AndThePaymentStaysSettlingWithItsTxid() {
+        AlgodQueries chain = new AlgodQueries(algod());
+        AlgodFixture.Account payer = algod().account("payer-6");
+        String header = TestAvmPayments.v2Header(offeredAlgorand(paidAlgo), payer, chain.lastRound());
+        chain.pause();
+        String tx;
+        try {
+            given().header("PAYMENT-SIGNATURE", header).get(paidAlgo).then().statusCode(503)
+                    .header("Retry-After", org.hamcrest.Matchers.notNullValue())
+                    .header("PAYMENT-RESPONSE", org.hamcrest.Matchers.nullValue());
+            Row row = pool.preparedQuery("SELECT * FROM payment WHERE payer = $1 AND state = 'settling'")
+                    .execute(Tuple.of(payer.address())).await().atMost(Duration.ofSeconds(10)).iterator().next();
+            tx = row.getString("tx_hash");
+            assertEquals(row.getString("chain_ref"), tx, "the row names the group's payment transaction");
+            assertEquals(1, chain.pool().size(), "the group waits in the pool");
+            // a retry while the outcome is open is neither charged again nor lost
+            Response retry = given().header("PAYMENT-SIGNATURE", header).get(paidAlgo);
+            assertEquals(402, retry.statusCode());
+            assertEquals("payment_in_progress",
+                    HeaderCodec.decodeJson(retry.getHeader("PAYMENT-REQUIRED")).get("error").asText());
+        } finally {
+            chain.resume();
+        }
+        // the chain decides: committed once; the row is the reconciler's to finish
+        assertTrue(chain.confirmedRound(tx) > 0);
+    }
+
+    @Test
     void officialExpressServerWithTheAvmSchemeSettlesThroughTheGateway() {
         AlgodQueries chain = new AlgodQueries(algod());
         String base = gateway.toString().replaceAll("/$", "");

@@ -62,6 +62,9 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         props.put("sippar.algorand.networks.devnet.algod-urls", algorand.url());
         props.put("sippar.algorand.networks.devnet.algod-token", algorand.token());
         props.put("sippar.algorand.networks.devnet.fee-payer-key", algorand.feePayer().key());
+        // a held pool (AlgorandPaidFlowTest) shows "not confirmed in time" within seconds
+        props.put("sippar.algorand.networks.devnet.confirmation-rounds", "3");
+        props.put("sippar.algorand.networks.devnet.block-wait-timeout", "2s");
         props.put("sippar.demo.algorand-pay-to", algorand.merchant().address());
         return props;
     }
