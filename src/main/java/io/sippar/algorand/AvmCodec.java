@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
@@ -209,23 +210,19 @@ final class AvmCodec {
 
     /** The envelope {@code {"sig": sig, "txn": <txnBytes as they are>}}, in canonical key order. */
     static byte[] signedEnvelope(byte[] sig, byte[] txnBytes) {
-        try (MessagePacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(2);
             p.packString("sig");
             p.packBinaryHeader(sig.length);
             p.writePayload(sig);
             p.packString("txn");
             p.writePayload(txnBytes);
-            p.flush();
-            return ((org.msgpack.core.MessageBufferPacker) p).toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     /** The simulate request {@code {"txn-groups":[{"txns":[<signed txn>...]}]}} in msgpack. */
     static byte[] simulateRequest(List<byte[]> signedTxns) {
-        try (MessagePacker p = MessagePack.newDefaultBufferPacker()) {
+        return pack(p -> {
             p.packMapHeader(1);
             p.packString("txn-groups");
             p.packArrayHeader(1);
@@ -235,8 +232,19 @@ final class AvmCodec {
             for (byte[] s : signedTxns) {
                 p.writePayload(s);
             }
+        });
+    }
+
+    /** Writes msgpack with {@code body}; the signed transactions inside are copied as raw bytes. */
+    private interface Packing {
+        void write(MessagePacker p) throws IOException;
+    }
+
+    private static byte[] pack(Packing body) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            body.write(p);
             p.flush();
-            return ((org.msgpack.core.MessageBufferPacker) p).toByteArray();
+            return p.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -221,7 +221,7 @@ final class AvmGroups {
                     return b64(Encoder.encodeToMsgPack(st));
                 }
                 // algosdk names a different signer as sgnr (a rekeyed account); a forged signature does not
-                return b64(AvmCodecAccess.envelope(st.sig.getBytes(), Encoder.encodeToMsgPack(t)));
+                return b64(AvmCodec.signedEnvelope(st.sig.getBytes(), Encoder.encodeToMsgPack(t)));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -235,19 +235,6 @@ final class AvmGroups {
     /** Raw msgpack helpers for envelopes algosdk would not write. */
     static final class AvmCodecAccess {
         private AvmCodecAccess() {
-        }
-
-        static byte[] envelope(byte[] sig, byte[] txnBytes) throws java.io.IOException {
-            try (org.msgpack.core.MessageBufferPacker p = org.msgpack.core.MessagePack.newDefaultBufferPacker()) {
-                p.packMapHeader(2);
-                p.packString("sig");
-                p.packBinaryHeader(sig.length);
-                p.writePayload(sig);
-                p.packString("txn");
-                p.writePayload(txnBytes);
-                p.flush();
-                return p.toByteArray();
-            }
         }
 
         static byte[] envelopeWithoutSignature(byte[] txnBytes) throws java.io.IOException {
