@@ -139,10 +139,43 @@ export function entry(stxn) {
   return { stxn, txid: stxn.txn.txID() };
 }
 
-function rawTxIdWithoutGroup(txn) {
-  const copy = algosdk.decodeUnsignedTransaction(algosdk.encodeUnsignedTransaction(txn));
-  copy.group = undefined;
+/** A Map that forgets its oldest entries beyond `limit`. */
+class BoundedCache extends Map {
+  constructor(limit) {
+    super();
+    this.limit = limit;
+  }
+
+  set(key, value) {
+    super.set(key, value);
+    if (this.size > this.limit) this.delete(this.keys().next().value);
+    return this;
+  }
+}
+
+// A payment passes through simulate (verify), simulate (settle) and submit with the same
+// transactions: results that depend only on a transaction's bytes are computed once.
+const ungroupedCache = new BoundedCache(50_000); // txid -> the transaction without `grp`
+const verifiedSignatures = new BoundedCache(50_000); // txid/sig/signer known to verify
+
+/** The member as it was before its group id was assigned (group ids hash those txids). */
+function withoutGroup(txn, txid) {
+  let copy = ungroupedCache.get(txid);
+  if (!copy) {
+    copy = algosdk.decodeUnsignedTransaction(algosdk.encodeUnsignedTransaction(txn));
+    copy.group = undefined;
+    ungroupedCache.set(txid, copy);
+  }
   return copy;
+}
+
+/** Ed25519 over the transaction's signing bytes; a success is remembered (it cannot change). */
+function verifySig(stxn, txid, authorizer) {
+  const key = `${txid}/${b64(stxn.sig)}/${b64(authorizer)}`;
+  if (verifiedSignatures.has(key)) return true;
+  const ok = ed25519Verify(stxn.txn.bytesToSign(), stxn.sig, authorizer);
+  if (ok) verifiedSignatures.set(key, true);
+  return ok;
 }
 
 // ------------------------------------------------------------------------------ the ledger
@@ -163,7 +196,7 @@ export class Ledger {
     this.poolTxids = new Set();
     this.confirmed = new Map(); // txid -> { stxn, round, applyData }
     this.roundTxids = []; // [{ round, txids }] to forget transactions older than MAX_TXN_LIFE rounds
-    this.statusCache = new Map(); // txid -> { stxn, poolError } for groups dropped from the pool
+    this.statusCache = new BoundedCache(STATUS_CACHE_LIMIT); // txid -> { stxn, poolError } of dropped groups
     this.waiters = new Set();
     this.#seed(accounts);
     this.pending = this.committed.clone();
@@ -248,10 +281,9 @@ export class Ledger {
       }
       if (kinds.length > 1) return { index: i, message: 'signedtxn should only have one of Sig or Msig or LogicSig' };
       const authorizer = (stxn.sgnr ?? stxn.txn.sender).publicKey;
-      const message = stxn.txn.bytesToSign();
       const ok = kinds[0] === 'sig'
-        ? ed25519Verify(message, stxn.sig, authorizer)
-        : algosdk.verifyMultisig(message, stxn.msig, authorizer);
+        ? verifySig(stxn, txid, authorizer)
+        : algosdk.verifyMultisig(stxn.txn.bytesToSign(), stxn.msig, authorizer);
       if (!ok) return { index: i, message: "At least one signature didn't pass verification" };
     }
     return null;
@@ -277,7 +309,7 @@ export class Ledger {
         else if (!sameBytes(t.group, groupId)) {
           return fail(i, `transactionGroup: inconsistent group values: ${b64(t.group)} != ${b64(groupId)}`);
         }
-        ungrouped.push(rawTxIdWithoutGroup(t));
+        ungrouped.push(withoutGroup(t, txid));
       }
       if (round < t.firstValid || round > t.lastValid) return fail(i, `txn dead: round ${round} outside of ${t.firstValid}--${t.lastValid}`);
       if (t.genesisID && t.genesisID !== GENESIS_ID) return fail(i, `tx.GenesisID <${t.genesisID}> does not match expected <${GENESIS_ID}>`);
@@ -443,7 +475,6 @@ export class Ledger {
     this.pool = kept;
     this.poolTxids = new Set(kept.flatMap((g) => g.entries.map((e) => e.txid)));
     this.pending = state;
-    while (this.statusCache.size > STATUS_CACHE_LIMIT) this.statusCache.delete(this.statusCache.keys().next().value);
     return dropped;
   }
 
