@@ -156,6 +156,19 @@ public class RouteCatalog {
         return schemes.find(scheme, network).flatMap((PaymentScheme s) -> s.requirementExtra(network));
     }
 
+    /** EVM first (the clients pick the first payable offer), then Algorand when a network for it runs here. */
+    private List<RouteDefinition.Accept> demoAccepts() {
+        List<RouteDefinition.Accept> accepts = new ArrayList<>();
+        accepts.add(new RouteDefinition.Accept("exact", demo.network(), demo.asset(), demo.payTo()));
+        Optional<String> algorand = demo.algorandNetwork().or(() -> schemes.kinds().stream()
+                .map(io.sippar.x402.SupportedKind::network).filter(n -> n.startsWith("algorand:")).findFirst());
+        // without an asset for it the whole route would be left out, EVM offer included
+        algorand.filter(n -> schemes.find("exact", n).isPresent() && assets.find(n, demo.algorandAsset()).isPresent())
+                .ifPresent(n -> accepts.add(new RouteDefinition.Accept("exact", n, demo.algorandAsset().orElse(null),
+                        demo.algorandPayTo())));
+        return accepts;
+    }
+
     private Uni<Void> syncConfiguration() {
         Map<String, PricingConfig.MerchantConfig> configured = new HashMap<>(pricing.merchants());
         List<RouteDefinition> defs = new ArrayList<>();
@@ -172,8 +185,7 @@ public class RouteCatalog {
             names.putIfAbsent("demo", "Sippar demo merchant");
             defs.add(new RouteDefinition(null, null, "demo", "weather", "GET", null, "/demo/weather",
                     "/demo-upstream/weather", demo.price(), "Current weather for a city (demo)",
-                    "application/json", 300, false,
-                    List.of(new RouteDefinition.Accept("exact", demo.network(), demo.asset(), demo.payTo()))));
+                    "application/json", 300, false, demoAccepts()));
         }
         Uni<Map<String, UUID>> ids = Uni.createFrom().item(new HashMap<>());
         for (Map.Entry<String, String> m : names.entrySet()) {

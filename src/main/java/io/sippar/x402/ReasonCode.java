@@ -107,6 +107,13 @@ public enum ReasonCode {
     INVALID_EXACT_AVM_SIMULATION_FAILED,
     INVALID_EXACT_AVM_SETTLEMENT_FAILED,
     INVALID_EXACT_AVM_CONFIRMATION_FAILED,
+    // Sippar's own AVM checks beyond the reference (README "Reason codes"): cheap and offline, or one status read
+    INVALID_EXACT_AVM_GENESIS_MISMATCH,
+    INVALID_EXACT_AVM_PAYMENT_CLOSE_TO,
+    INVALID_EXACT_AVM_PAYMENT_REKEY,
+    INVALID_EXACT_AVM_PAYMENT_CLAWBACK,
+    INVALID_EXACT_AVM_TRANSACTION_EXPIRED,
+    INVALID_EXACT_AVM_TRANSACTION_NOT_YET_VALID,
 
     // --- legacy v1 package (x402 ErrorReasons); note its different EVM spellings ---
     INSUFFICIENT_FUNDS,
