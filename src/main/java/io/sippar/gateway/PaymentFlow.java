@@ -107,12 +107,16 @@ public class PaymentFlow {
         NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
-                resourceUrl);
+                resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body);
         return payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
+                })
+                .onFailure(ReservationLost.class).recoverWithItem(lost -> {
+                    LOG.warn(lost.getMessage());
+                    return new Unavailable(lost.getMessage(), config.retryAfterSeconds());
                 })
                 .onFailure().recoverWithItem(failure -> {
                     LOG.error("payment flow failed before settlement", failure);
@@ -138,7 +142,7 @@ public class PaymentFlow {
         String resource = payment.resource() == null ? null : payment.resource().url();
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
-                new BigInteger(requirements.amount()), identity.chainRef(), resource);
+                new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null);
         return payments.reserve(row).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
@@ -150,11 +154,15 @@ public class PaymentFlow {
                     .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
                     .chain(verdict -> verdict.isValid()
                             ? payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED)
-                                    .chain(() -> settle(ctx, r.paymentId()))
+                                    .chain(owned -> owned ? settle(ctx, r.paymentId())
+                                            : Uni.createFrom().failure(new ReservationLost(r.paymentId(),
+                                                    config.retryAfterSeconds())))
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        });
+        }).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown))
+                .transform(t -> new SchemeUnavailableException("the gateway could not record the payment: "
+                        + t.getMessage(), config.retryAfterSeconds(), t));
     }
 
     /** Everything one paid request needs, passed along the steps. */
@@ -189,9 +197,15 @@ public class PaymentFlow {
                                 reason(verdict), verdict.invalidMessage()));
                     }
                     return payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)
-                            .chain(() -> ctx.route().definition().settleBeforeServe()
-                                    ? settleThenServe(ctx, id)
-                                    : serveThenSettle(ctx, id));
+                            .chain(owned -> {
+                                if (!owned) {
+                                    return Uni.createFrom().failure(new ReservationLost(id,
+                                            config.retryAfterSeconds()));
+                                }
+                                return ctx.route().definition().settleBeforeServe()
+                                        ? settleThenServe(ctx, id)
+                                        : serveThenSettle(ctx, id);
+                            });
                 });
     }
 
@@ -270,11 +284,38 @@ public class PaymentFlow {
      */
     private Uni<SettleResponse> settle(Context ctx, UUID id) {
         return payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
-                .chain(() -> ctx.scheme().settle(ctx.payment(), ctx.requirements(),
-                        tx -> payments.recordTransaction(id, tx).replaceWithVoid()))
+                .chain(owned -> owned ? broadcast(ctx, id)
+                        : Uni.createFrom().failure(new ReservationLost(id, config.retryAfterSeconds())));
+    }
+
+    private Uni<SettleResponse> broadcast(Context ctx, UUID id) {
+        return ctx.scheme().settle(ctx.payment(), ctx.requirements(), tx -> recordBroadcast(id, tx))
                 .onFailure().transform(t -> new SettlementOutcomeUnknown(
                         "settlement of payment " + id + " did not complete: " + t.getMessage(), t))
                 .call(result -> record(ctx, id, result));
+    }
+
+    /**
+     * The transaction is out whether or not its hash can be written now, so a database failure here
+     * must not abandon the receipt wait: the client still gets what the chain decides, and the
+     * reconciler finds the transaction by the authorization's event if the hash never reached the row.
+     */
+    private Uni<Void> recordBroadcast(UUID id, String tx) {
+        return payments.recordTransaction(id, tx).replaceWithVoid().onFailure().recoverWithItem(t -> {
+            LOG.errorf("payment %s: broadcast %s could not be recorded yet (%s)", id, tx, t.getMessage());
+            return null;
+        });
+    }
+
+    /**
+     * This request no longer owns the payment: the reconciler released (or failed) its reservation
+     * after the reserved deadline. Nothing was broadcast, so nothing was charged.
+     */
+    static final class ReservationLost extends SchemeUnavailableException {
+        ReservationLost(UUID id, int retryAfterSeconds) {
+            super("payment " + id + " was taken over by the reconciler before settlement (sippar.reconciler."
+                    + "reserved-deadline passed); nothing was charged, retry", retryAfterSeconds, null);
+        }
     }
 
     /**
@@ -296,24 +337,38 @@ public class PaymentFlow {
     }
 
     private Uni<Boolean> settled(Context ctx, UUID id, SettleResponse result) {
-        BigInteger amount = new BigInteger(ctx.requirements().amount());
-        io.sippar.fees.Fee fee = assets.find(ctx.requirements().network(), Optional.of(ctx.requirements().asset()))
-                .map(asset -> fees.feeFor(asset, amount, java.time.Instant.now()))
+        return recordSettled(new Settlement(id, ctx.row().merchantId(), result.network(), ctx.requirements().asset(),
+                ctx.row().payer(), new BigInteger(ctx.requirements().amount()), result.transaction()));
+    }
+
+    /** A settlement the chain confirmed, as the ledger records it. */
+    public record Settlement(UUID paymentId, UUID merchantId, String network, String asset, String payer,
+            BigInteger amount, String transaction) {
+    }
+
+    /**
+     * Records a confirmed settlement: the payment settled with the fee in force, its journal entry and
+     * the merchant's usage, in one transaction. The only way a payment becomes settled, for the live
+     * path and the reconciler alike; false (nothing written) when it was no longer settling.
+     */
+    public Uni<Boolean> recordSettled(Settlement s) {
+        io.sippar.fees.Fee fee = assets.find(s.network(), Optional.of(s.asset()))
+                .map(asset -> fees.feeFor(asset, s.amount(), java.time.Instant.now()))
                 .orElseGet(() -> new io.sippar.fees.Fee(BigInteger.ZERO, java.math.BigDecimal.ZERO, "none", "none",
                         "not computed: asset not in the asset table"));
-        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee);
+        return payments.settle(s.paymentId(), s.network(), s.transaction(), postings(s, fee.atomic()), fee);
     }
 
     /**
      * One journal entry per settlement: the payer pays the merchant the amount, and the merchant
      * pays the gateway's fee revenue the fee; lines sum to zero in the payment's asset.
      */
-    private static List<Posting> postings(Context ctx, BigInteger amount, BigInteger fee) {
-        String asset = ctx.requirements().network() + ":" + ctx.requirements().asset().toLowerCase(Locale.ROOT);
-        String merchant = "merchant:" + ctx.row().merchantId();
+    private static List<Posting> postings(Settlement s, BigInteger fee) {
+        BigInteger amount = s.amount();
+        String asset = s.network() + ":" + s.asset().toLowerCase(Locale.ROOT);
+        String merchant = "merchant:" + s.merchantId();
         List<Posting> lines = new java.util.ArrayList<>(List.of(
-                new Posting("payer:" + ctx.requirements().network() + ":" + ctx.row().payer().toLowerCase(Locale.ROOT),
-                        asset, amount.negate()),
+                new Posting("payer:" + s.network() + ":" + s.payer().toLowerCase(Locale.ROOT), asset, amount.negate()),
                 new Posting(merchant, asset, amount)));
         if (fee.signum() > 0) {
             lines.add(new Posting(merchant, asset, fee.negate()));
