@@ -269,6 +269,58 @@ class ReconcilerTest {
         assertEquals("settlement_lost", payment(id).getString("failure_reason"));
     }
 
+    @Test
+    void settlingPaymentWhoseAuthorizationThePayerCanceledIsFailed() {
+        Signed p = sign(5, 600);
+        UUID id = row(p, PaymentState.SETTLING);
+        TransactionReceipt canceled = faults.send(THIRD_PARTY_KEY, chain.token().address(), ChainFaults.cancelAuthorization(
+                chain.account(5).privateKey(), chain.chainId(), chain.token().address(), p.identity().chainRef()));
+        assertTrue(canceled.isStatusOK());
+        backdate(id);
+
+        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
+
+        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
+        assertEquals("authorization_canceled", payment(id).getString("failure_reason"));
+        assertEquals(0L, journalEntries(id));
+    }
+
+    @Test
+    void settlingPaymentWhoseNonceWasSpentOnADifferentTransferIsFailedNotSettled() {
+        Signed p = sign(6, 600);
+        UUID id = row(p, PaymentState.SETTLING);
+        // the payer signed the same nonce for another payee, and that one was executed
+        ObjectNode elsewhere = offered.deepCopy();
+        elsewhere.put("payTo", chain.account(0).address());
+        long now = System.currentTimeMillis() / 1000;
+        ObjectNode other = TestPayments.payload(elsewhere, chain.account(6).privateKey(), BigInteger.valueOf(now - 600),
+                BigInteger.valueOf(now + 600), p.identity().chainRef());
+        assertTrue(faults.send(THIRD_PARTY_KEY, chain.token().address(),
+                ChainFaults.transferWithAuthorization(other, false)).isStatusOK());
+        backdate(id);
+
+        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
+
+        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
+        assertEquals("authorization_used_elsewhere", payment(id).getString("failure_reason"));
+        assertEquals(0L, journalEntries(id));
+    }
+
+    @Test
+    void paymentOfASchemeWithoutChainLookupIsLeftWhenSettlingAndReleasedWhenReserved() {
+        // a network no scheme of this deployment serves: the SPI's default answer, "unknown"
+        UUID settling = foreignRow(PaymentState.SETTLING);
+        UUID verified = foreignRow(PaymentState.VERIFIED);
+
+        List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
+
+        assertEquals(Reconciler.Outcome.LEFT, decisionFor(settling, run).outcome());
+        assertEquals("settling", payment(settling).getString("state"));
+        Reconciler.Decision released = decisionFor(verified, run);
+        assertEquals(Reconciler.Outcome.RELEASED, released.outcome());
+        assertTrue(released.evidence().contains("nothing was broadcast"), released.evidence());
+    }
+
     // ------------------------------------------------------------------ reserved / verified
 
     @Test
@@ -459,8 +511,23 @@ class ReconcilerTest {
         return r;
     }
 
+    private UUID foreignRow(PaymentState state) {
+        NewPayment np = new NewPayment(merchant, null, 2, "exact", "eip155:999999", chain.token().address(),
+                chain.payer().address(), chain.merchant().address(), PRICE, randomHash(), null, null);
+        UUID id = ((Reservation.Reserved) await(payments.reserve(np))).paymentId();
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
+        if (state == PaymentState.SETTLING) {
+            assertTrue(await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
+        }
+        backdate(id);
+        return id;
+    }
+
     private Reconciler.Decision decisionFor(UUID id, Uni<List<Reconciler.Decision>> run) {
-        List<Reconciler.Decision> decisions = run.await().atMost(WAIT);
+        return decisionFor(id, run.await().atMost(WAIT));
+    }
+
+    private static Reconciler.Decision decisionFor(UUID id, List<Reconciler.Decision> decisions) {
         return decisions.stream().filter(d -> d.paymentId().equals(id)).findFirst()
                 .orElseThrow(() -> new AssertionError("payment " + id + " was not claimed; run: " + decisions));
     }

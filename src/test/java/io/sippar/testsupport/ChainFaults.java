@@ -107,6 +107,32 @@ public final class ChainFaults implements AutoCloseable {
     }
 
     /**
+     * {@code cancelAuthorization(authorizer, nonce, v, r, s)} calldata, signed by the authorizer's key over
+     * the token's EIP-712 domain ("USD Coin", "2") as EIP-3009 defines it.
+     */
+    public static String cancelAuthorization(String authorizerKey, long chainId, String token, String nonce) {
+        Credentials authorizer = Credentials.create(authorizerKey);
+        String typedData = """
+                {"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},
+                {"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+                "CancelAuthorization":[{"name":"authorizer","type":"address"},{"name":"nonce","type":"bytes32"}]},
+                "primaryType":"CancelAuthorization",
+                "domain":{"name":"USD Coin","version":"2","chainId":%d,"verifyingContract":"%s"},
+                "message":{"authorizer":"%s","nonce":"%s"}}""".formatted(chainId, token, authorizer.getAddress(), nonce);
+        try {
+            byte[] digest = new org.web3j.crypto.StructuredDataEncoder(typedData).hashStructuredData();
+            org.web3j.crypto.Sign.SignatureData sig = org.web3j.crypto.Sign.signMessage(digest,
+                    authorizer.getEcKeyPair(), false);
+            return FunctionEncoder.encode(new Function("cancelAuthorization", List.of(
+                    new Address(authorizer.getAddress()), new Bytes32(Numeric.hexStringToByteArray(nonce)),
+                    new Uint8(Byte.toUnsignedInt(sig.getV()[0])), new Bytes32(sig.getR()), new Bytes32(sig.getS())),
+                    List.of()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Sends {@code data} to {@code to} from {@code privateKey} with a fixed gas limit (no estimation, so a
      * reverting call is mined too) and waits up to 20 s for the receipt; returns it.
      */
