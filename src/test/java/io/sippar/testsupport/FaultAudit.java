@@ -69,7 +69,13 @@ public final class FaultAudit {
      */
     public static Result assertChainAndLedgerAgree(String rpcUrl, String token, String settler, String network,
             BigInteger fromBlock, Instant since, Database db) {
-        Map<String, String> onChain = settlerEvents(rpcUrl, token, settler, fromBlock);
+        return assertChainAndLedgerAgree(rpcUrl, token, List.of(settler), network, fromBlock, since, db);
+    }
+
+    /** As above, for gateways settling from several keys (one per pod). */
+    public static Result assertChainAndLedgerAgree(String rpcUrl, String token, List<String> settlers, String network,
+            BigInteger fromBlock, Instant since, Database db) {
+        Map<String, String> onChain = settlerEvents(rpcUrl, token, settlers, fromBlock);
         Map<String, String> recorded = new HashMap<>();
         try (Connection c = db.connect()) {
             try (PreparedStatement st = c.prepareStatement("""
@@ -113,8 +119,9 @@ public final class FaultAudit {
         return new Result(onChain.size());
     }
 
-    /** tx hash to "payer/nonce" of every AuthorizationUsed in a transaction sent by {@code settler}. */
-    private static Map<String, String> settlerEvents(String rpcUrl, String token, String settler, BigInteger fromBlock) {
+    /** tx hash to "payer/nonce" of every AuthorizationUsed in a transaction sent by one of {@code settlers}. */
+    private static Map<String, String> settlerEvents(String rpcUrl, String token, List<String> settlers,
+            BigInteger fromBlock) {
         Web3j web3j = Web3j.build(new HttpService(rpcUrl));
         try {
             if (web3j.ethBlockNumber().send().getBlockNumber().compareTo(fromBlock) < 0) {
@@ -130,7 +137,7 @@ public final class FaultAudit {
                 Log l = (Log) r.get();
                 String tx = l.getTransactionHash().toLowerCase(Locale.ROOT);
                 String from = web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
-                if (!from.equalsIgnoreCase(settler)) {
+                if (settlers.stream().noneMatch(from::equalsIgnoreCase)) {
                     continue;
                 }
                 String payer = "0x" + l.getTopics().get(1).substring(26);
