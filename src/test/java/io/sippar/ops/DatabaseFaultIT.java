@@ -73,6 +73,16 @@ class DatabaseFaultIT {
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
             assertTrue(took.compareTo(Duration.ofSeconds(30)) < 0, "bounded: " + took);
         }
+        // the facilitator API too: its key check and settlement need the database
+        com.fasterxml.jackson.databind.node.ObjectNode body = io.sippar.x402.X402Json.MAPPER.createObjectNode();
+        body.put("x402Version", 2);
+        body.set("paymentPayload", TestPayments.v2Payload(stack.offered(gateway, "/demo/weather"), payer.privateKey()));
+        body.set("paymentRequirements", stack.offered(gateway, "/demo/weather"));
+        for (String path : List.of("/settle", "/verify")) {
+            HttpResponse<String> facilitator = stack.postWithApiKey(gateway, path, body.toString());
+            assertEquals(503, facilitator.statusCode(), path + ": " + facilitator.body());
+            assertTrue(facilitator.headers().firstValue("Retry-After").isPresent());
+        }
         assertEquals(before, stack.balance(payer.address()), "nothing charged during the outage");
 
         stack.db().restart();

@@ -217,11 +217,7 @@ class ReconcilerTest {
         // chain time decides expiry: a fresh block is past validBefore plus the 60 s margin
         faults.mine();
 
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("settlement_lost", payment(id).getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
+        reconciledAsFailed(id, "settlement_lost");
     }
 
     @Test
@@ -263,10 +259,7 @@ class ReconcilerTest {
         backdate(id);
         faults.mine();
 
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("settlement_lost", payment(id).getString("failure_reason"));
+        reconciledAsFailed(id, "settlement_lost");
     }
 
     @Test
@@ -278,11 +271,7 @@ class ReconcilerTest {
         assertTrue(canceled.isStatusOK());
         backdate(id);
 
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("authorization_canceled", payment(id).getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
+        reconciledAsFailed(id, "authorization_canceled");
     }
 
     @Test
@@ -299,11 +288,7 @@ class ReconcilerTest {
                 ChainFaults.transferWithAuthorization(other, false)).isStatusOK());
         backdate(id);
 
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("authorization_used_elsewhere", payment(id).getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
+        reconciledAsFailed(id, "authorization_used_elsewhere");
     }
 
     @Test
@@ -521,6 +506,18 @@ class ReconcilerTest {
         }
         backdate(id);
         return id;
+    }
+
+    /** One run fails the payment with {@code reason}: no journal entry, nothing recorded as settled. */
+    private Reconciler.Decision reconciledAsFailed(UUID id, String reason) {
+        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
+        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
+        assertEquals(reason, d.reason());
+        Row row = payment(id);
+        assertEquals("failed", row.getString("state"));
+        assertEquals(reason, row.getString("failure_reason"));
+        assertEquals(0L, journalEntries(id));
+        return d;
     }
 
     private Reconciler.Decision decisionFor(UUID id, Uni<List<Reconciler.Decision>> run) {

@@ -86,7 +86,7 @@ public final class FaultGateway implements AutoCloseable {
                         HttpResponse.BodyHandlers.discarding());
                 return;
             } catch (IOException notYet) {
-                sleep(300);
+                FaultStack.sleep(300);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -135,14 +135,6 @@ public final class FaultGateway implements AutoCloseable {
             return Files.readString(log);
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

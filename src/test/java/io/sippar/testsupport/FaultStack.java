@@ -36,6 +36,8 @@ public final class FaultStack implements AutoCloseable {
     public static final Duration SETTLING_DEADLINE = Duration.ofSeconds(3);
     public static final Duration RESERVED_DEADLINE = Duration.ofSeconds(6);
     public static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(5);
+    /** The crash merchant's facilitator API key (a test secret). */
+    public static final String API_KEY = "sk_test_crash_0123456789abcdefghijkl";
     /** Price of the demo route and of /crash/slow, in atomic units. */
     public static final BigInteger PRICE = BigInteger.valueOf(1000);
 
@@ -103,6 +105,7 @@ public final class FaultStack implements AutoCloseable {
                     "sippar.reconciler.retry-delay", "1s",
                     "sippar.reconciler.max-retry-delay", "2s",
                     "sippar.pricing.merchants.crash.name", "Crash Test",
+                    "sippar.pricing.merchants.crash.api-key", API_KEY,
                     "sippar.pricing.routes.crash-slow.merchant", "crash",
                     "sippar.pricing.routes.crash-slow.path", "/crash/slow",
                     "sippar.pricing.routes.crash-slow.upstream", "/demo-upstream/slow",
@@ -139,6 +142,20 @@ public final class FaultStack implements AutoCloseable {
     public java.util.concurrent.CompletableFuture<HttpResponse<String>> getAsync(FaultGateway gateway, String path,
             String paymentHeader) {
         return http.sendAsync(request(gateway, path, paymentHeader), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POST of a JSON body with the crash merchant's API key. */
+    public HttpResponse<String> postWithApiKey(FaultGateway gateway, String path, String json) {
+        try {
+            return http.send(HttpRequest.newBuilder(gateway.uri(path)).timeout(Duration.ofSeconds(60))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + API_KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static HttpRequest request(FaultGateway gateway, String path, String paymentHeader) {
