@@ -4,9 +4,11 @@ import io.sippar.evm.Verdict.NeedsContractSignatureCheck;
 import io.sippar.evm.Verdict.PassedOffline;
 import io.sippar.evm.Verdict.Refused;
 import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.ChainStatus;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeUnavailableException;
+import io.sippar.scheme.UnfinishedPayment;
 import io.sippar.x402.Network;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
@@ -173,6 +175,17 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
                 });
             });
         });
+    }
+
+    /** What the chain says about a payment the gateway did not finish; see {@link SettlementLookup}. */
+    @Override
+    public Uni<ChainStatus> status(UnfinishedPayment payment) {
+        Chain chain = chains.get(payment.network());
+        if (chain == null) {
+            return Uni.createFrom().item(new ChainStatus.Unknown(payment.network() + " is not configured here"));
+        }
+        return new SettlementLookup(chain.caip2(), chain.rpc(), chain.config().logBlockRange(),
+                chain.config().expiryMargin()).status(payment);
     }
 
     /** A payment that passed every check up to (not including) the simulation. */

@@ -44,10 +44,12 @@ public class FacilitatorResource {
     private final io.sippar.merchant.ApiKeys apiKeys;
     private final PaymentFlow flow;
     private final io.sippar.limits.RequestLimits limits;
+    private final GatewayConfig config;
 
     public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow,
-            io.sippar.limits.RequestLimits limits) {
+            io.sippar.limits.RequestLimits limits, GatewayConfig config) {
         this.limits = limits;
+        this.config = config;
         this.schemes = schemes;
         this.apiKeys = apiKeys;
         this.flow = flow;
@@ -55,7 +57,11 @@ public class FacilitatorResource {
 
     /** The merchant calling, by its API key; 401 otherwise (settling costs gas and is billed). */
     private Uni<java.util.UUID> merchant(String authorization) {
-        return apiKeys.authenticate(authorization).map(m -> m.orElseThrow(Unauthorized::new));
+        return apiKeys.authenticate(authorization)
+                // a key that cannot be looked up (database down) is our outage, never a 500 or a 401
+                .onFailure().transform(t -> new io.sippar.scheme.SchemeUnavailableException(
+                        "the merchant's API key could not be checked: " + t.getMessage(), config.retryAfterSeconds(), t))
+                .map(m -> m.orElseThrow(Unauthorized::new));
     }
 
     /** Missing or unknown API key; mapped to 401 problem+json. */

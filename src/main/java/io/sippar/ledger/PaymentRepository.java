@@ -38,18 +38,19 @@ public class PaymentRepository {
     public Uni<Reservation> reserve(NewPayment p) {
         return pool.preparedQuery("""
                 INSERT INTO payment (merchant_id, route_id, x402_version, scheme, network, asset, payer, pay_to, amount,
-                                     chain_ref, resource)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                     chain_ref, resource, valid_before)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 ON CONFLICT ON CONSTRAINT payment_onchain_identity DO UPDATE
                    SET state = 'reserved', attempts = payment.attempts + 1, route_id = EXCLUDED.route_id,
                        merchant_id = EXCLUDED.merchant_id, x402_version = EXCLUDED.x402_version,
                        resource = EXCLUDED.resource, failure_reason = NULL, amount = EXCLUDED.amount,
-                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme
+                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme, valid_before = EXCLUDED.valid_before
                  WHERE payment.state = 'released'
                 RETURNING id, attempts""")
                 .execute(Tuple.from(new Object[] {p.merchantId(), p.routeId(), (short) p.x402Version(), p.scheme(),
                         p.network(), p.asset(), p.payer(), p.payTo(), new BigDecimal(p.amount()), p.chainRef(),
-                        p.resource()}))
+                        p.resource(), p.validBefore() == null ? null
+                                : java.time.OffsetDateTime.ofInstant(p.validBefore(), java.time.ZoneOffset.UTC)}))
                 .chain(rows -> {
                     if (rows.size() == 1) {
                         Row row = rows.iterator().next();
@@ -84,11 +85,13 @@ public class PaymentRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    /** Records the broadcast transaction of a settling payment (write-once). */
+    /**
+     * Records the latest transaction broadcast for a settling payment: the first one, then any
+     * re-priced replacement at the same nonce (whichever is mined becomes final at settlement).
+     */
     public Uni<Boolean> recordTransaction(UUID id, String txHash) {
         return pool.preparedQuery("""
-                UPDATE payment SET tx_hash = $2 WHERE id = $1 AND state = 'settling'
-                   AND (tx_hash IS NULL OR tx_hash = $2)""")
+                UPDATE payment SET tx_hash = $2 WHERE id = $1 AND state = 'settling'""")
                 .execute(Tuple.of(id, txHash))
                 .map(rows -> rows.rowCount() == 1);
     }

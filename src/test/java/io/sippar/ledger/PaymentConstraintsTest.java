@@ -201,12 +201,18 @@ class PaymentConstraintsTest {
     }
 
     @Test
-    void txHashIsWriteOnce() {
+    void txHashMayBeReplacedWhileSettlingButIsFinalOnceSettled() {
         UUID id = settlingPayment();
         assertTrue(await(payments.recordTransaction(id, randomTx())));
-        assertFalse(await(payments.recordTransaction(id, randomTx())));
-        String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(id)));
-        assertTrue(err != null && err.contains("write-once"), err);
+        // a re-priced replacement at the same nonce
+        String replacement = randomTx();
+        assertTrue(await(payments.recordTransaction(id, replacement)));
+        String erase = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = NULL WHERE id = $1").execute(Tuple.of(id)));
+        assertTrue(erase != null && erase.contains("tx_hash is final"), erase);
+        UUID settled = settledPayment();
+        assertFalse(await(payments.recordTransaction(settled, randomTx())));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(settled)));
+        assertTrue(err != null && err.contains("tx_hash is final"), err);
     }
 
     @Test
