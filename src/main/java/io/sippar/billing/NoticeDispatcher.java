@@ -181,18 +181,17 @@ public class NoticeDispatcher {
                                 resp.request().connection().close();
                                 return resp.statusCode();
                             }).toCompletionStage())
-                    .ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
-                            "no answer within " + timeout.toMillis() + " ms"))
                     .map(status -> new Result(url, status, status >= 300 && status < 400
                             ? "the endpoint answered " + status + " (redirects are not followed)" : null));
-        });
+        }).ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                "no answer within " + timeout.toMillis() + " ms"));
     }
 
     private WebhookUrls.Policy policy() {
         return WebhookUrls.Policy.of(config);
     }
 
-    /** The first address of {@code host}, looked up off the event loop. */
+    /** The first address of {@code host}, looked up off the event loop (within the attempt's deadline). */
     private static Uni<InetAddress> resolve(String host) {
         return Uni.createFrom().item(() -> {
             try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.sippar.testsupport.Settlements;
 import io.sippar.ledger.MerchantRepository;
 import io.sippar.ledger.PaymentRepository;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sippar.testsupport.Settlements;
 import io.restassured.http.ContentType;
 import io.sippar.ledger.PaymentRepository;
 import io.sippar.x402.X402Json;

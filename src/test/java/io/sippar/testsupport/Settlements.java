@@ -1,4 +1,4 @@
-package io.sippar.billing;
+package io.sippar.testsupport;
 
 import io.sippar.fees.Fee;
 import io.sippar.ledger.NewPayment;
@@ -17,22 +17,24 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Settlements recorded through the real ledger path (reserve, verify, settling, settle), many at once. */
-final class Settlements {
+public final class Settlements {
 
     private static final Duration WAIT = Duration.ofSeconds(180);
-    private static final Fee FEE = new Fee(BigInteger.valueOf(50), new BigDecimal("0.00005"), "micro", "test", "t");
+    /** The fee every test settlement carries: a micro payment's capped fee. */
+    public static final Fee FEE = new Fee(BigInteger.valueOf(50), new BigDecimal("0.00005"), "micro", "test", "t");
 
     private Settlements() {
     }
 
-    private static String hex32() {
+    /** A random 32-byte hex value (a nonce or a transaction hash). */
+    public static String hex32() {
         byte[] b = new byte[32];
         ThreadLocalRandom.current().nextBytes(b);
         return "0x" + HexFormat.of().formatHex(b);
     }
 
-    /** Records {@code n} settlements for the merchant concurrently; returns how many were recorded. */
-    static long settle(PaymentRepository payments, UUID merchant, int n) {
+    /** {@code n} payments of 1,000 units for the merchant, each moved to settling, concurrently. */
+    public static List<UUID> settling(PaymentRepository payments, UUID merchant, int n) {
         List<Uni<UUID>> prepared = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             NewPayment p = new NewPayment(merchant, null, 2, "exact", "eip155:31337",
@@ -42,7 +44,11 @@ final class Settlements {
                     .call(id -> payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED))
                     .call(id -> payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
         }
-        List<UUID> ids = Uni.join().all(prepared).andFailFast().await().atMost(WAIT);
+        return Uni.join().all(prepared).andFailFast().await().atMost(WAIT);
+    }
+
+    /** The settlement of each payment (payer to merchant, 1,000 units), not yet subscribed. */
+    public static List<Uni<Boolean>> settlements(PaymentRepository payments, UUID merchant, List<UUID> ids) {
         List<Uni<Boolean>> settled = new ArrayList<>();
         for (UUID id : ids) {
             settled.add(payments.settle(id, "eip155:31337", hex32(), List.of(
@@ -50,6 +56,12 @@ final class Settlements {
                             BigInteger.valueOf(-1000)),
                     new Posting("merchant:" + merchant, "usdc", BigInteger.valueOf(1000))), FEE));
         }
-        return Uni.join().all(settled).andFailFast().await().atMost(WAIT).stream().filter(Boolean::booleanValue).count();
+        return settled;
+    }
+
+    /** Records {@code n} settlements for the merchant concurrently; returns how many were recorded. */
+    public static long settle(PaymentRepository payments, UUID merchant, int n) {
+        return Uni.join().all(settlements(payments, merchant, settling(payments, merchant, n))).andFailFast()
+                .await().atMost(WAIT).stream().filter(Boolean::booleanValue).count();
     }
 }
