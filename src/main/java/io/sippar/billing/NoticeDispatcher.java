@@ -65,6 +65,11 @@ public class NoticeDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
+        // reads (and validates) the encryption key now, so a bad key stops the start instead of a later request
+        if (!secrets.available()) {
+            LOG.info("no webhook encryption key configured (sippar.billing.webhooks.encryption-key[-file]): "
+                    + "merchants cannot set webhooks; their notices are kept with status no_webhook");
+        }
         if (!config.enabled()) {
             LOG.info("usage-notice webhooks are not delivered by this pod (sippar.billing.webhooks.enabled=false)");
             return;

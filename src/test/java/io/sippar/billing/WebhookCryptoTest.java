@@ -60,6 +60,31 @@ class WebhookCryptoTest {
     }
 
     @Test
+    void aBadEncryptionKeyIsAPreciseStartupErrorThatNeverShowsTheKey(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        String notBase64 = "this is not base64!";
+        String m1 = assertThrows(IllegalStateException.class,
+                () -> WebhookSecrets.readKey(Optional.of(notBase64), Optional.empty())).getMessage();
+        assertEquals("sippar.billing.webhooks.encryption-key is not base64 (generate one with: openssl rand -base64 32)",
+                m1);
+        String m2 = assertThrows(IllegalStateException.class,
+                () -> WebhookSecrets.readKey(Optional.of("c2hvcnQ="), Optional.empty())).getMessage();
+        assertEquals("sippar.billing.webhooks.encryption-key must decode to 32 bytes (AES-256), not 5 "
+                + "(generate one with: openssl rand -base64 32)", m2);
+        java.nio.file.Path missing = dir.resolve("absent.key");
+        String m3 = assertThrows(IllegalStateException.class,
+                () -> WebhookSecrets.readKey(Optional.empty(), Optional.of(missing))).getMessage();
+        assertEquals("cannot read sippar.billing.webhooks.encryption-key-file " + missing + ": NoSuchFileException", m3);
+        java.nio.file.Path file = dir.resolve("webhook.key");
+        java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        assertEquals(32, WebhookSecrets.readKey(Optional.empty(), Optional.of(file)).orElseThrow().length);
+        // the property wins over the file; neither set means webhooks are off
+        assertEquals(32, WebhookSecrets.readKey(Optional.of(java.util.Base64.getEncoder().encodeToString(new byte[32])),
+                Optional.of(missing)).orElseThrow().length);
+        assertTrue(WebhookSecrets.readKey(Optional.empty(), Optional.empty()).isEmpty());
+    }
+
+    @Test
     void backoffDoublesUpToTheCapWithTheSecondHalfRandom() {
         Duration initial = Duration.ofSeconds(30);
         Duration max = Duration.ofHours(1);
