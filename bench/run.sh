@@ -187,6 +187,10 @@ start_stack() { # block-time (0 = automine)
     "-Dsippar.limits.challenge-rate=10000000" "-Dsippar.limits.challenge-burst=10000000"
     "-Dsippar.limits.verify-ip-rate=10000000" "-Dsippar.limits.verify-ip-burst=10000000"
     "-Dsippar.limits.verify-payer-rate=10000000" "-Dsippar.limits.verify-payer-burst=10000000"
+    # unlimited plans: the Developer plan's hard stop would refuse the demo route after 1,000 payments
+    "-Dsippar.pricing.merchants.bench.plan=enterprise"
+    "-Dsippar.pricing.merchants.demo.name=Sippar demo merchant"
+    "-Dsippar.pricing.merchants.demo.plan=enterprise"
   )
   [ "${NO_API_KEY:-}" = 1 ] || props+=("-Dsippar.pricing.merchants.bench.api-key=$API_KEY")
   local algod_env=()

@@ -52,6 +52,8 @@ public class PaymentFlow {
     private final io.sippar.pricing.AssetRegistry assets;
     private final RequestLimits limits;
     private final GasBudget gas;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits planLimits;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
             FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas) {
@@ -102,6 +104,10 @@ public class PaymentFlow {
     public record Limited(LimitExceededException limit) implements Outcome {
     }
 
+    /** The merchant's plan hard-stopped for the month: 429 with Retry-After, refused before anything was reserved. */
+    public record OverPlanLimit(io.sippar.billing.PlanLimits.Refusal refusal) implements Outcome {
+    }
+
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
@@ -145,11 +151,14 @@ public class PaymentFlow {
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
                 resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
-        return payments.reserve(row)
+        // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
+        return planLimits.check(row.merchantId()).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
+                : payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
-                })
+                }))
                 .onFailure(ReservationLost.class).recoverWithItem(lost -> {
                     LOG.warn(lost.getMessage());
                     return new Unavailable(lost.getMessage(), config.retryAfterSeconds());
@@ -184,7 +193,10 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return payments.reserve(row).chain(reservation -> switch (reservation) {
+        return planLimits.check(merchantId).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
+                        refused.get().message(), identity.payer(), requirements.network(), ""))
+                : payments.reserve(row).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
@@ -200,7 +212,7 @@ public class PaymentFlow {
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        }).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
+        })).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
                 || t instanceof LimitExceededException))
                 .transform(t -> new SchemeUnavailableException("the gateway could not record the payment: "
                         + t.getMessage(), config.retryAfterSeconds(), t));

@@ -97,8 +97,9 @@ public class PaymentRepository {
     }
 
     /**
-     * Marks a settling payment settled with its fee and writes its journal entry in the same
-     * transaction, so a payment is never settled without its postings nor posted twice. Returns false (and writes
+     * Marks a settling payment settled with its fee and writes its journal entry, its usage count and any
+     * 80% / 100% usage notice that count crosses in the same transaction, so a payment is never settled
+     * without its postings nor posted or counted twice. Returns false (and writes
      * nothing) when the payment was already settled by someone else.
      *
      * <p>The fee is priced inside this transaction from {@link SettlementTerms} read here: the
@@ -126,7 +127,7 @@ public class PaymentRepository {
                             new BigDecimal(fee.atomic()), fee.usd(), fee.band(), fee.scheduleVersion(), fee.rule()}))
                     .chain(rows -> rows.rowCount() == 1
                             ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings.apply(fee))
-                                    .chain(() -> countUsage(conn, id, fee, terms.agentPricing()))
+                                    .chain(() -> UsageCounter.count(conn, id, fee, terms.agentPricing()))
                                     .replaceWith(true)
                             : Uni.createFrom().item(false)));
         }));
@@ -177,23 +178,6 @@ public class PaymentRepository {
                 RETURNING agent_transactions""")
                 .execute(Tuple.of(merchantId))
                 .map(rows -> rows.iterator().next().getLong("agent_transactions"));
-    }
-
-    /**
-     * One more settled transaction for the payment's merchant in the current UTC month. A single
-     * upsert with an increment: concurrent settlements serialise on the row lock and none is lost.
-     */
-    private static Uni<Void> countUsage(SqlConnection conn, UUID paymentId, io.sippar.fees.Fee fee, boolean agent) {
-        return conn.preparedQuery("""
-                INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd, agent_transactions)
-                SELECT merchant_id, date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, 1, $2, $3
-                  FROM payment WHERE id = $1
-                ON CONFLICT (merchant_id, period_start) DO UPDATE
-                   SET transactions = merchant_usage.transactions + 1,
-                       fees_usd = merchant_usage.fees_usd + EXCLUDED.fees_usd,
-                       agent_transactions = merchant_usage.agent_transactions + EXCLUDED.agent_transactions""")
-                .execute(Tuple.of(paymentId, fee.usd(), agent ? 1L : 0L))
-                .replaceWithVoid();
     }
 
     /** Settled transactions of a merchant in the UTC month containing {@code day}. */
