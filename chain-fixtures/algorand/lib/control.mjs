@@ -38,6 +38,12 @@ function state(ledger) {
 export function controlRoutes(ledger) {
   return [
     ['GET', /^\/devnet\/state$/, () => ({ json: state(ledger) })],
+    ['GET', /^\/devnet\/confirmed$/, (m, ctx) => {
+      const raw = ctx.url.searchParams.get('from-round') ?? '0';
+      if (!/^\d{1,19}$/.test(raw)) throw new DevnetError(400, 'from-round must be a round number');
+      const { complete, transactions } = ledger.confirmedSince(BigInt(raw));
+      return { json: { 'last-round': ledger.lastRound, complete, transactions } };
+    }],
     ['POST', /^\/devnet\/rounds$/, async (m, ctx) => {
       const { count = 1 } = await jsonBody(ctx.req);
       if (!Number.isInteger(count) || count < 1 || count > MAX_ROUNDS_PER_CALL) {

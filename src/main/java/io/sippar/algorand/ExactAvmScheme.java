@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sippar.algorand.AvmVerdict.Passed;
 import io.sippar.algorand.AvmVerdict.Refused;
 import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.ChainStatus;
+import io.sippar.scheme.NetworkFee;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
+import io.sippar.scheme.RoundWindow;
 import io.sippar.scheme.SchemeUnavailableException;
+import io.sippar.scheme.UnfinishedPayment;
 import io.sippar.x402.Network;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
@@ -23,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +45,10 @@ import org.jboss.logging.Logger;
  * The x402 {@code exact} scheme on every configured Algorand network: the reference's ordered
  * offline checks ({@link ExactAvmChecks}), the fee payer's signature on the transactions it pays
  * for, a round-validity check against the node, then algod's simulation; settlement submits the
- * group and waits a bounded number of rounds for the payment transaction.
+ * group and waits a bounded number of rounds for the payment transaction. The fee payer's fees in
+ * the group are announced before the submit (held against the gas ceilings; they are exactly what a
+ * committed group costs) and reported paid once the chain decided; the reconciler's lookup is
+ * {@link AvmSettlementLookup}.
  */
 @ApplicationScoped
 public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
@@ -169,7 +177,8 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
 
     /**
      * Payer = sender of the payment transaction, chain reference = its TxID, so the replay guard
-     * is network + asset + payer + txid. A group that fails an offline check has no identity.
+     * is network + asset + payer + txid; valid rounds = the group's largest first-valid to smallest
+     * last-valid round. A group that fails an offline check has no identity.
      *
      * @throws X402DecodeException with the check's reason code
      */
@@ -180,7 +189,23 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
             throw new X402DecodeException(r.reason(), r.message());
         }
         Passed p = (Passed) v;
-        return new PaymentIdentity(p.payer(), p.payment().txId());
+        return new PaymentIdentity(p.payer(), p.payment().txId(), null, new RoundWindow(p.firstValid(), p.lastValid()));
+    }
+
+    /** The fee payer's fees are held before the submit and reported once the chain decided. */
+    @Override
+    public boolean announcesFees() {
+        return true;
+    }
+
+    /** What algod says about a payment the gateway did not finish; see {@link AvmSettlementLookup}. */
+    @Override
+    public Uni<ChainStatus> status(UnfinishedPayment payment) {
+        Chain chain = chains.get(payment.network());
+        if (chain == null) {
+            return Uni.createFrom().item(new ChainStatus.Unknown(payment.network() + " is not configured here"));
+        }
+        return new AvmSettlementLookup(chain.caip2(), chain.algod()).status(payment);
     }
 
     @Override
@@ -270,11 +295,17 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
         return Optional.empty();
     }
 
-    /** Submits, tells the listener the payment's TxID once a node has the group, then waits for it. */
+    /**
+     * Announces the fee payer's fees, submits, tells the listener the payment's TxID once a node has
+     * the group, then waits for it; the fee is reported paid once the chain decided (zero when the
+     * group was refused or will never commit).
+     */
     private Uni<SettleResponse> submit(Chain chain, Ready ready, BroadcastListener listener) {
         Passed p = ready.passed();
         String txId = p.payment().txId();
-        return chain.algod().submit(AvmCodec.concat(ready.signed()), txId)
+        NetworkFee fee = new NetworkFee(chain.caip2(), feePayerFees(p));
+        return listener.beforeBroadcast(fee)
+                .chain(() -> chain.algod().submit(AvmCodec.concat(ready.signed()), txId))
                 .onFailure(AlgodClient.SubmitOutcomeUnknownException.class).recoverWithUni(e -> listener.broadcast(txId)
                         .chain(() -> Uni.createFrom().<AlgodClient.Submitted>failure(new ConfirmationPendingException(
                                 txId, "the payment group " + txId + " may have reached a node (" + e.getMessage()
@@ -288,7 +319,26 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
                     case AlgodClient.Submitted.AlreadyKnown k -> listener.broadcast(txId)
                             .chain(() -> confirm(chain, p, txId, k.message().toLowerCase(java.util.Locale.ROOT)
                                     .contains("ledger")));
-                });
+                })
+                .call(result -> feePaid(listener, result.success() ? fee : new NetworkFee(fee.network(),
+                        BigInteger.ZERO)));
+    }
+
+    /** What the fee payer pays when the group commits: the fees of its own transactions in it. */
+    private static BigInteger feePayerFees(Passed p) {
+        BigInteger total = BigInteger.ZERO;
+        for (int i : p.feePayerIndexes()) {
+            total = total.add(AvmFields.amount(p.group().get(i).txn().fee));
+        }
+        return total;
+    }
+
+    /** The chain has decided; failing to book the fee must not change what the payer is told. */
+    private static Uni<Void> feePaid(BroadcastListener listener, NetworkFee fee) {
+        return listener.feePaid(fee).onFailure().recoverWithItem(e -> {
+            LOG.errorf(e, "fee %s on %s could not be booked", fee.amount(), fee.network());
+            return null;
+        });
     }
 
     /** Waits up to confirmation-rounds rounds for the payment transaction (pending/{txid} + wait-for-block-after). */

@@ -44,6 +44,10 @@ import org.web3j.utils.Numeric;
  *       Expiry is judged by the chain's own block time, never the wall clock, so a node that lags
  *       behind can delay a decision but never fail a payment that settled.</li>
  * </ol>
+ *
+ * <p>The fee the gateway paid comes with a decided answer when the gateway's recorded transaction
+ * was mined (gas used × effective gas price of its receipt); a transaction found by its event may
+ * be someone else's, so its answer carries none and the payment's gas hold is charged as held.
  */
 final class SettlementLookup {
 
@@ -90,8 +94,12 @@ final class SettlementLookup {
         }
     }
 
-    /** What the recorded transaction showed, before the authorization is asked. */
-    private record RecordedTx(String hash, String seen) {
+    /** What the recorded transaction showed, before the authorization is asked; {@code fee} once it was mined. */
+    private record RecordedTx(String hash, String seen, Optional<BigInteger> fee) {
+        RecordedTx(String hash, String seen) {
+            this(hash, seen, Optional.empty());
+        }
+
         static final String NONE = "none";
         static final String REVERTED = "reverted";
         static final String PENDING = "pending";
@@ -134,10 +142,10 @@ final class SettlementLookup {
                 if (r.isStatusOK() && movedThisPayment(p, r)) {
                     return Uni.createFrom().item((ChainStatus) new ChainStatus.Executed(tx, "receipt of " + tx
                             + ": status 1 in block " + r.getBlockNumber() + " with AuthorizationUsed and Transfer of "
-                            + p.amount() + " to " + p.payTo()));
+                            + p.amount() + " to " + p.payTo(), fee(r)));
                 }
                 return byAuthorization(p, head, new RecordedTx(tx, r.isStatusOK() ? RecordedTx.NOT_THIS_PAYMENT
-                        : RecordedTx.REVERTED));
+                        : RecordedTx.REVERTED, fee(r)));
             }
             return rpc.read("eth_getTransactionByHash", w -> w.ethGetTransactionByHash(tx))
                     .chain(found -> byAuthorization(p, head, new RecordedTx(tx,
@@ -163,14 +171,14 @@ final class SettlementLookup {
             }
             String txNote = recorded.hash() == null ? "no transaction recorded"
                     : "recorded transaction " + recorded.hash() + " " + recorded.seen();
-            return b ? consumed(p, head, txNote) : Uni.createFrom().item(unused(p, head, recorded, txNote));
+            return b ? consumed(p, head, recorded, txNote) : Uni.createFrom().item(unused(p, head, recorded, txNote));
         });
     }
 
     private ChainStatus unused(UnfinishedPayment p, Snapshot head, RecordedTx recorded, String txNote) {
         String base = "authorization unused at " + head + "; " + txNote;
         if (RecordedTx.REVERTED.equals(recorded.seen())) {
-            return new ChainStatus.Failed(ChainStatus.Failed.REVERTED, recorded.hash(), base);
+            return new ChainStatus.Failed(ChainStatus.Failed.REVERTED, recorded.hash(), base, recorded.fee());
         }
         if (RecordedTx.PENDING.equals(recorded.seen())) {
             return new ChainStatus.Open(base);
@@ -184,7 +192,7 @@ final class SettlementLookup {
     }
 
     /** The authorization was used or canceled by the snapshot block: find by which transaction. */
-    private Uni<ChainStatus> consumed(UnfinishedPayment p, Snapshot head, String txNote) {
+    private Uni<ChainStatus> consumed(UnfinishedPayment p, Snapshot head, RecordedTx recorded, String txNote) {
         Instant notBefore = p.firstSeen().minus(SEARCH_SLACK);
         return search(p, head.number(), notBefore, 0).chain(found -> {
             if (found.isEmpty()) {
@@ -197,13 +205,14 @@ final class SettlementLookup {
             String where = "event in " + tx + " (block " + event.getBlockNumber() + ")";
             if (AUTHORIZATION_CANCELED.equalsIgnoreCase(event.getTopics().get(0))) {
                 return Uni.createFrom().item((ChainStatus) new ChainStatus.Failed(ChainStatus.Failed.CANCELED, null,
-                        "AuthorizationCanceled " + where + "; " + txNote));
+                        "AuthorizationCanceled " + where + "; " + txNote, recorded.fee()));
             }
             return receipt(tx).map(r -> r.isPresent() && r.get().isStatusOK() && movedThisPayment(p, r.get())
                     ? new ChainStatus.Executed(tx, "authorization used at " + head + ": AuthorizationUsed and Transfer of "
                             + p.amount() + " to " + p.payTo() + " " + where + "; " + txNote)
                     : new ChainStatus.Failed(ChainStatus.Failed.USED_ELSEWHERE, null, "AuthorizationUsed " + where
-                            + " without a Transfer of " + p.amount() + " to " + p.payTo() + "; " + txNote));
+                            + " without a Transfer of " + p.amount() + " to " + p.payTo() + "; " + txNote,
+                            recorded.fee()));
         });
     }
 
@@ -241,6 +250,15 @@ final class SettlementLookup {
         return l.getAddress() != null && l.getAddress().equalsIgnoreCase(p.asset()) && t.size() == 3
                 && (AUTHORIZATION_USED.equalsIgnoreCase(t.get(0)) || AUTHORIZATION_CANCELED.equalsIgnoreCase(t.get(0)))
                 && word(p.payer()).equalsIgnoreCase(t.get(1)) && p.chainRef().equalsIgnoreCase(t.get(2));
+    }
+
+    /** Gas used × effective gas price of a receipt, or empty when the node leaves either out. */
+    static Optional<BigInteger> fee(TransactionReceipt r) {
+        String price = r.getEffectiveGasPrice();
+        if (r.getGasUsedRaw() == null || price == null || price.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.getGasUsed().multiply(Numeric.decodeQuantity(price)));
     }
 
     /** Whether a mined transaction used this authorization and moved exactly this payment. */

@@ -99,6 +99,8 @@ class ReconcilerTest {
     GatewayConfig gateway;
     @Inject
     Pool pool;
+    @Inject
+    io.sippar.limits.GasBudget gas;
 
     private AnvilFixture chain;
     private ChainFaults faults;
@@ -380,7 +382,7 @@ class ReconcilerTest {
         SettleResponse onChain = settleOnChain(p, BroadcastListener.NONE);
         backdate(id);
         long usage = usage();
-        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway);
+        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway, gas);
         PaymentFlow.Settlement live = new PaymentFlow.Settlement(id, merchant, chain.network(), chain.token().address(),
                 p.identity().payer(), PRICE, onChain.transaction());
 
@@ -408,7 +410,7 @@ class ReconcilerTest {
             backdate(id);
             ids.add(id);
         }
-        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway);
+        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway, gas);
 
         List<List<Reconciler.Decision>> runs = Uni.join().all(reconciler.runOnce(), otherPod.runOnce()).andFailFast()
                 .await().atMost(WAIT);

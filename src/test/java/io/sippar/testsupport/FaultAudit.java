@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
@@ -34,7 +35,8 @@ import org.web3j.protocol.http.HttpService;
  * The end check of every fault test: the chain and the ledger agree exactly. Every
  * {@code AuthorizationUsed} of the token mined from the gateway's settler since {@code fromBlock} is
  * one settled payment with that payer, nonce and transaction, journaled once; every payment settled
- * since {@code since} is such an event; and the whole ledger balances.
+ * since {@code since} is such an event; and the whole ledger balances. The ledger half
+ * ({@link #assertLedgerMatches}) is shared with {@link AlgorandFaultAudit}.
  */
 public final class FaultAudit {
 
@@ -59,6 +61,10 @@ public final class FaultAudit {
     public record Result(int settlements) {
     }
 
+    /** One settled payment as the ledger holds it. */
+    public record SettledRow(String id, String payer, String payTo, BigInteger amount, String chainRef, String txHash) {
+    }
+
     private FaultAudit() {
     }
 
@@ -76,10 +82,24 @@ public final class FaultAudit {
     public static Result assertChainAndLedgerAgree(String rpcUrl, String token, List<String> settlers, String network,
             BigInteger fromBlock, Instant since, Database db) {
         Map<String, String> onChain = settlerEvents(rpcUrl, token, settlers, fromBlock);
+        return assertLedgerMatches(onChain, r -> r.txHash().toLowerCase(Locale.ROOT),
+                r -> r.payer().toLowerCase(Locale.ROOT) + "/" + r.chainRef().toLowerCase(Locale.ROOT), network, since,
+                db, "an AuthorizationUsed by the settler");
+    }
+
+    /**
+     * The ledger half of an audit: the payments settled on {@code network} since {@code since}, each
+     * journaled exactly once under its transaction, are exactly {@code onChain} (transaction to
+     * identity, as {@code txOf} and {@code keyOf} read them from a row); and the whole ledger balances.
+     *
+     * @param what how a settlement on chain is described in failure messages
+     */
+    public static Result assertLedgerMatches(Map<String, String> onChain, Function<SettledRow, String> txOf,
+            Function<SettledRow, String> keyOf, String network, Instant since, Database db, String what) {
         Map<String, String> recorded = new HashMap<>();
         try (Connection c = db.connect()) {
             try (PreparedStatement st = c.prepareStatement("""
-                    SELECT p.id, p.payer, p.chain_ref, p.tx_hash,
+                    SELECT p.id, p.payer, p.pay_to, p.amount, p.chain_ref, p.tx_hash,
                            (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id) AS entries,
                            (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id AND e.tx_hash = p.tx_hash
                                 AND e.kind = 'settlement') AS matching
@@ -88,25 +108,26 @@ public final class FaultAudit {
                 st.setTimestamp(2, Timestamp.from(since));
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        String tx = rs.getString("tx_hash").toLowerCase(Locale.ROOT);
-                        String key = rs.getString("payer").toLowerCase(Locale.ROOT) + "/"
-                                + rs.getString("chain_ref").toLowerCase(Locale.ROOT);
-                        assertEquals(1, rs.getLong("entries"), "payment " + rs.getString("id") + " journal entries");
-                        assertEquals(1, rs.getLong("matching"), "payment " + rs.getString("id")
+                        SettledRow row = new SettledRow(rs.getString("id"), rs.getString("payer"), rs.getString("pay_to"),
+                                rs.getBigDecimal("amount").toBigIntegerExact(), rs.getString("chain_ref"),
+                                rs.getString("tx_hash"));
+                        assertEquals(1, rs.getLong("entries"), "payment " + row.id() + " journal entries");
+                        assertEquals(1, rs.getLong("matching"), "payment " + row.id()
                                 + " journal entry names its transaction");
-                        String before = recorded.put(tx, key);
+                        String tx = txOf.apply(row);
+                        String before = recorded.put(tx, keyOf.apply(row));
                         assertEquals(null, before, "transaction " + tx + " recorded for two payments");
                     }
                 }
             }
-            // rows settled here whose event is older than the window (none expected) would show below
+            // rows settled here whose transaction is older than the window (none expected) would show below
             for (Map.Entry<String, String> e : onChain.entrySet()) {
                 assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement " + e.getKey()
-                        + " (payer/nonce " + e.getValue() + ") must be recorded once as settled");
+                        + " (" + e.getValue() + ") must be recorded once as settled");
             }
             for (Map.Entry<String, String> e : recorded.entrySet()) {
                 assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment with transaction " + e.getKey()
-                        + " must be an AuthorizationUsed by the settler on chain");
+                        + " must be " + what + " on chain");
             }
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM ledger_unbalanced_entries");
                     ResultSet rs = st.executeQuery()) {
