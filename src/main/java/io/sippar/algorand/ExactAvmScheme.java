@@ -58,6 +58,8 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
     private static final Duration STATUS_CACHE = Duration.ofSeconds(1);
     /** Rounds a group's first-valid may be ahead of the (cached) next round before it is refused as not yet valid. */
     private static final long NOT_YET_VALID_SLACK = 2;
+    /** Pause between two attempts to reach algod while waiting for a confirmation. */
+    private static final Duration UNREACHABLE_PAUSE = Duration.ofSeconds(1);
 
     /** Everything one network needs at run time. */
     private record Chain(String caip2, AlgorandConfig.NetworkConfig config, AlgodClient algod,
@@ -341,44 +343,75 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
         });
     }
 
-    /** Waits up to confirmation-rounds rounds for the payment transaction (pending/{txid} + wait-for-block-after). */
+    /**
+     * Waits up to confirmation-rounds rounds for the payment transaction (status + pending/{txid} on
+     * one node, then wait-for-block-after). Nodes that cannot be reached meanwhile decide nothing: the
+     * wait goes on, asking again every second, until (confirmation-rounds + 2) × block-wait-timeout
+     * have passed, the longest a quiet chain could keep it waiting anyway.
+     */
     private Uni<SettleResponse> confirm(Chain chain, Passed p, String txId, boolean nodeSaidInLedger) {
         int rounds = chain.config().confirmationRounds();
-        return chain.algod().lastRound().chain(start -> poll(chain, p, txId, nodeSaidInLedger, start, start + rounds,
-                rounds + 2));
+        long giveUpAt = System.nanoTime() + chain.config().blockWaitTimeout().multipliedBy(rounds + 2L).toNanos();
+        // with every node away right after the submit, the group cannot have been committed before its first round
+        return chain.algod().lastRound()
+                .onFailure(SchemeUnavailableException.class).recoverWithItem(Math.max(0, p.firstValid() - 1))
+                .chain(start -> poll(chain, p, txId, nodeSaidInLedger, start, start + rounds, rounds + 2, giveUpAt));
     }
 
     private Uni<SettleResponse> poll(Chain chain, Passed p, String txId, boolean nodeSaidInLedger, long round,
-            long deadline, int pollsLeft) {
-        return chain.algod().pending(txId).chain(pending -> {
-            switch (pending) {
-                case AlgodClient.Pending.Confirmed c -> {
-                    return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.Rejected r -> {
-                    return Uni.createFrom().item(SettleResponse.failure(ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED,
-                            "the node dropped the group: " + r.poolError(), p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.NotFound n when nodeSaidInLedger -> {
-                    // "already in ledger" for any transaction of an atomic group means the whole group was committed
-                    return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.NotFound n when round > p.lastValid() -> {
-                    return Uni.createFrom().item(SettleResponse.failure(ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED,
-                            "the group was not committed by its last valid round " + p.lastValid(), p.payer(),
-                            chain.caip2(), txId));
-                }
-                default -> {
-                    if (round >= deadline || pollsLeft <= 0) {
-                        return Uni.createFrom().failure(new ConfirmationPendingException(txId, "payment " + txId
-                                + " was not confirmed within " + chain.config().confirmationRounds() + " rounds", null));
+            long deadline, int pollsLeft, long giveUpAt) {
+        return chain.algod().sighting(txId)
+                .onFailure(SchemeUnavailableException.class).recoverWithNull()
+                .chain(seen -> {
+                    if (seen == null) {
+                        return unreachable(chain, txId, giveUpAt).chain(() -> poll(chain, p, txId, nodeSaidInLedger,
+                                round, deadline, pollsLeft, giveUpAt));
                     }
-                    return chain.algod().waitForBlockAfter(round)
-                            .chain(next -> poll(chain, p, txId, nodeSaidInLedger, Math.max(next, round), deadline,
-                                    pollsLeft - 1));
-                }
-            }
-        });
+                    long at = Math.max(round, seen.lastRound());
+                    switch (seen.pending()) {
+                        case AlgodClient.Pending.Confirmed c -> {
+                            return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.Rejected r -> {
+                            return Uni.createFrom().item(SettleResponse.failure(
+                                    ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED, "the node dropped the group: "
+                                            + r.poolError(), p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.NotFound n when nodeSaidInLedger -> {
+                            // "already in ledger" for any transaction of an atomic group means the whole group was committed
+                            return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.NotFound n when seen.lastRound() > p.lastValid() -> {
+                            // the same node's round: one that lags behind cannot call a committed group lost
+                            return Uni.createFrom().item(SettleResponse.failure(
+                                    ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED, "the group was not committed by its"
+                                            + " last valid round " + p.lastValid(), p.payer(), chain.caip2(), txId));
+                        }
+                        default -> {
+                            if (at >= deadline || pollsLeft <= 0) {
+                                return Uni.createFrom().failure(new ConfirmationPendingException(txId, "payment " + txId
+                                        + " was not confirmed within " + chain.config().confirmationRounds() + " rounds",
+                                        null));
+                            }
+                            return chain.algod().waitForBlockAfter(at)
+                                    .onFailure(SchemeUnavailableException.class).recoverWithUni(() ->
+                                            unreachable(chain, txId, giveUpAt).replaceWith(at))
+                                    .chain(next -> poll(chain, p, txId, nodeSaidInLedger, Math.max(next, at), deadline,
+                                            pollsLeft - 1, giveUpAt));
+                        }
+                    }
+                });
+    }
+
+    /** A pause before asking unreachable nodes again, or the end of the wait once it has lasted long enough. */
+    private static Uni<Void> unreachable(Chain chain, String txId, long giveUpAt) {
+        if (System.nanoTime() - giveUpAt > 0) {
+            return Uni.createFrom().failure(new ConfirmationPendingException(txId, "no algod node of " + chain.caip2()
+                    + " could be asked about payment " + txId + " while waiting for its confirmation", null));
+        }
+        Duration pause = chain.config().blockWaitTimeout().compareTo(UNREACHABLE_PAUSE) < 0
+                ? chain.config().blockWaitTimeout() : UNREACHABLE_PAUSE;
+        return Uni.createFrom().voidItem().onItem().delayIt().by(pause);
     }
 
     private Chain chain(PaymentRequirements req) {

@@ -72,6 +72,8 @@ class ReconcilerTest {
     private static final BigInteger PRICE = BigInteger.valueOf(1000);
     /** The demo route's $0.001 is a micro payment: the $0.01 fee capped at 5% = 50 units. */
     private static final BigInteger FEE = BigInteger.valueOf(50);
+    /** A worst-case gas hold, far above what a settlement costs on anvil. */
+    private static final BigInteger HOLD = new BigInteger("1000000000000000");
     private static final String THIRD_PARTY_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
     @TestHTTPResource("/demo/weather")
@@ -293,6 +295,58 @@ class ReconcilerTest {
         reconciledAsFailed(id, "authorization_used_elsewhere");
     }
 
+    // ------------------------------------------------------------------ gas holds
+
+    @Test
+    void gasHoldOfASettlementTheReconcilerRecordsIsChargedGasUsedTimesTheEffectivePrice() throws Exception {
+        Signed p = sign(1, 600);
+        UUID id = settlingWithHold(p);
+        SettleResponse onChain = settleOnChain(p, tx -> payments.recordTransaction(id, tx).replaceWithVoid());
+        backdate(id);
+
+        assertEquals(Reconciler.Outcome.SETTLED, decisionFor(id, reconciler.runOnce()).outcome());
+
+        TransactionReceipt receipt = faults.web3j().ethGetTransactionReceipt(onChain.transaction()).send()
+                .getTransactionReceipt().orElseThrow();
+        assertHold(id, "charged", receipt.getGasUsed().multiply(
+                org.web3j.utils.Numeric.decodeQuantity(receipt.getEffectiveGasPrice())));
+    }
+
+    @Test
+    void gasHoldOfARevertedSettlementIsChargedWhatTheRevertCost() throws Exception {
+        Signed p = sign(3, 600);
+        UUID id = settlingWithHold(p);
+        TransactionReceipt reverted = faults.send(THIRD_PARTY_KEY, chain.token().address(),
+                ChainFaults.transferWithAuthorization(p.payload(), true));
+        assertFalse(reverted.isStatusOK());
+        assertTrue(await(payments.recordTransaction(id, reverted.getTransactionHash())));
+        backdate(id);
+
+        reconciledAsFailed(id, "settlement_reverted");
+
+        assertHold(id, "charged", reverted.getGasUsed().multiply(
+                org.web3j.utils.Numeric.decodeQuantity(reverted.getEffectiveGasPrice())));
+    }
+
+    @Test
+    void gasHoldOfALostBroadcastIsReleasedOnceTheAuthorizationExpiredAndKeptWhileItIsOpen() {
+        Signed open = sign(4, 600);
+        UUID waiting = settlingWithHold(open);
+        Signed lost = sign(4, -180);
+        UUID expired = settlingWithHold(lost);
+        assertTrue(await(payments.recordTransaction(expired, randomHash())));
+        backdate(waiting);
+        backdate(expired);
+        faults.mine();
+
+        List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
+
+        assertEquals(Reconciler.Outcome.LEFT, decisionFor(waiting, run).outcome());
+        assertHold(waiting, "held", HOLD);
+        assertEquals(Reconciler.Outcome.FAILED, decisionFor(expired, run).outcome());
+        assertHold(expired, "released", null);
+    }
+
     @Test
     void paymentOfASchemeWithoutChainLookupIsLeftWhenSettlingAndReleasedWhenReserved() {
         // a network no scheme of this deployment serves: the SPI's default answer, "unknown"
@@ -485,6 +539,22 @@ class ReconcilerTest {
             assertTrue(await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
         }
         return id;
+    }
+
+    /** Settling with the hold the live path takes right before its broadcast. */
+    private UUID settlingWithHold(Signed p) {
+        UUID id = row(p, PaymentState.VERIFIED);
+        await(gas.holdAndStartSettling(id, merchant, new io.sippar.scheme.NetworkFee(chain.network(), HOLD)));
+        assertEquals("settling", payment(id).getString("state"));
+        return id;
+    }
+
+    /** The payment's gas hold is in {@code state} with {@code amount} held (held) or spent (charged; null when released). */
+    private void assertHold(UUID id, String state, BigInteger amount) {
+        Row hold = one("SELECT state, held, spent FROM gas_hold WHERE payment_id = $1", id);
+        assertEquals(state, hold.getString("state"));
+        String column = state.equals("held") ? "held" : "spent";
+        assertEquals(amount, hold.getBigDecimal(column) == null ? null : hold.getBigDecimal(column).toBigIntegerExact());
     }
 
     /** Puts the row a day past its deadline, ahead of anything else in the reconciler's queue. */
