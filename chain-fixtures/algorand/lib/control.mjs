@@ -52,11 +52,15 @@ export function controlRoutes(ledger) {
       for (let i = 0; i < count; i++) ledger.closeRound();
       return { json: state(ledger) };
     }],
-    ['POST', /^\/devnet\/pause$/, () => {
+    // pause and resume take no options but read the body like every other POST, so that nothing of
+    // the request is left on a keep-alive connection when the answer goes out
+    ['POST', /^\/devnet\/pause$/, async (m, ctx) => {
+      await jsonBody(ctx.req);
       ledger.paused = true;
       return { json: state(ledger) };
     }],
-    ['POST', /^\/devnet\/resume$/, () => {
+    ['POST', /^\/devnet\/resume$/, async (m, ctx) => {
+      await jsonBody(ctx.req);
       ledger.paused = false;
       // With one round per submit, what piled up while paused goes into the next round now.
       if (ledger.roundIntervalMs === 0 && ledger.pool.length > 0) ledger.closeRound();

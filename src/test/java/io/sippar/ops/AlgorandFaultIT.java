@@ -168,8 +168,8 @@ class AlgorandFaultIT {
         primary().heal();
         secondary().heal();
 
-        Map<String, Object> settled = stack.awaitPayment(payer.address(), r -> "settled".equals(r.get("state")),
-                Duration.ofSeconds(60), "settled by the reconciler");
+        Map<String, Object> settled = stack.awaitPayment(payer.address(),
+                FaultStack::settledAndReleasedByTheReconciler, Duration.ofSeconds(60), "settled by the reconciler");
         assertEquals(1L, stack.journalEntries(settled.get("id")));
         assertTrue(String.valueOf(settled.get("reconcile_note")).startsWith("SETTLED"),
                 String.valueOf(settled.get("reconcile_note")));

@@ -63,11 +63,13 @@ class AlgorandGatewayCrashIT {
         String feePayer = stack.algod().feePayer().address();
         BigInteger merchantBefore = usdc(merchant);
         BigInteger feePayerBefore = chain.algo(feePayer);
-        List<BigInteger> gasBefore = networkGas();
+        List<BigInteger> gasBefore;
         String header;
         String tx;
         CompletableFuture<HttpResponse<String>> call;
         try (FaultGateway first = stack.gateway("gateway-a")) {
+            // read once the first gateway has migrated the stack's fresh database
+            gasBefore = networkGas();
             header = TestAvmPayments.v2Header(stack.offered(first, "/fault/algo"), payer, chain.lastRound());
             chain.pause();
             call = stack.getAsync(first, "/fault/algo", header);
@@ -87,8 +89,9 @@ class AlgorandGatewayCrashIT {
         assertEquals(feePayerBefore.subtract(GROUP_FEE), chain.algo(feePayer));
 
         try (FaultGateway second = stack.gateway("gateway-b")) {
-            Map<String, Object> settled = stack.awaitPayment(payer.address(), r -> "settled".equals(r.get("state")),
-                    Duration.ofSeconds(60), "settled by the restarted gateway's reconciler");
+            Map<String, Object> settled = stack.awaitPayment(payer.address(),
+                    FaultStack::settledAndReleasedByTheReconciler, Duration.ofSeconds(60),
+                    "settled by the restarted gateway's reconciler");
 
             assertEquals(tx, settled.get("tx_hash"));
             assertEquals(tx, settled.get("chain_ref"));
@@ -118,11 +121,12 @@ class AlgorandGatewayCrashIT {
         String feePayer = stack.algod().feePayer().address();
         BigInteger payerBefore = usdc(payer.address());
         BigInteger feePayerBefore = chain.algo(feePayer);
-        List<BigInteger> gasBefore = networkGas();
+        List<BigInteger> gasBefore;
         long round = chain.lastRound();
         String tx;
         CompletableFuture<HttpResponse<String>> call;
         try (FaultGateway first = stack.gateway("gateway-a")) {
+            gasBefore = networkGas();
             JsonNode offered = stack.offered(first, "/fault/algo");
             // valid for 6 rounds only, so that the group's fate is sealed soon after
             String header = HeaderCodec.encode(TestAvmPayments.v2Payload(offered, payer, round, round + 6));

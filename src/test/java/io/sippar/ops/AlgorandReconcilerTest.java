@@ -1,6 +1,8 @@
 package io.sippar.ops;
 
 import static io.restassured.RestAssured.given;
+import static io.sippar.ops.ReconcilerRows.await;
+import static io.sippar.ops.ReconcilerRows.decisionFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,10 +31,8 @@ import io.sippar.x402.HeaderCodec;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
 import io.sippar.x402.SettleResponse;
-import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.net.URL;
@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class AlgorandReconcilerTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = ReconcilerRows.WAIT;
     /** The paid-algo route's $0.002 of a 6-decimal USDC. */
     private static final BigInteger PRICE = BigInteger.valueOf(2000);
     /** What the fee payer pays for the client's group of two (2 x 1000 microAlgo). */
@@ -79,6 +79,7 @@ class AlgorandReconcilerTest {
     @Inject
     Pool pool;
 
+    private ReconcilerRows rows;
     private AlgodFixture algod;
     private AlgodQueries chain;
     private PaymentScheme scheme;
@@ -89,14 +90,15 @@ class AlgorandReconcilerTest {
 
     @BeforeEach
     void setUp() {
+        rows = new ReconcilerRows(pool);
         algod = ChainsTestResource.algorand();
         chain = new AlgodQueries(algod);
         chain.resume();
         offered = algorandOffer(paidAlgo);
         scheme = schemes.find("exact", algod.network()).orElseThrow();
-        merchant = one("SELECT merchant_id FROM route WHERE path_pattern = '/paid/algo/weather'").getUUID(0);
+        merchant = rows.one("SELECT merchant_id FROM route WHERE path_pattern = '/paid/algo/weather'").getUUID(0);
         startRound = chain.lastRound() + 1;
-        startTime = one("SELECT clock_timestamp() AS t").getOffsetDateTime("t").toInstant();
+        startTime = rows.one("SELECT clock_timestamp() AS t").getOffsetDateTime("t").toInstant();
     }
 
     @AfterEach
@@ -113,22 +115,22 @@ class AlgorandReconcilerTest {
         Signed p = sign("payer-2", 0, 1000);
         UUID id = settlingWithHold(p);
         SettleResponse onChain = settleOnChain(p, tx -> payments.recordTransaction(id, tx).replaceWithVoid());
-        backdate(id);
-        long usage = usage();
+        rows.backdate(id);
+        long usage = rows.usage(merchant);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.SETTLED, d.outcome(), d.toString());
         assertTrue(d.evidence().contains("confirmed in round"), d.evidence());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("settled", row.getString("state"));
         assertEquals(onChain.transaction(), row.getString("tx_hash"));
         assertEquals(p.identity().chainRef(), row.getString("tx_hash"), "on Algorand the TxID is the transaction");
         // $0.002 is micro: the $0.01 flat fee capped at 5% of the payment
         assertEquals(100L, row.getBigDecimal("fee_atomic").longValue());
-        assertEquals(1L, journalEntries(id));
-        assertEquals(usage + 1, usage());
-        assertHold(id, "charged", GROUP_FEE);
+        assertEquals(1L, rows.journalEntries(id));
+        assertEquals(usage + 1, rows.usage(merchant));
+        rows.assertHold(id, "charged", GROUP_FEE);
     }
 
     @Test
@@ -137,13 +139,13 @@ class AlgorandReconcilerTest {
         UUID id = settling(p);
         // the crash window: submitted and committed, but the TxID was never written
         settleOnChain(p, BroadcastListener.NONE);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.SETTLED, d.outcome(), d.toString());
-        assertEquals(p.identity().chainRef(), payment(id).getString("tx_hash"));
-        assertEquals(1L, journalEntries(id));
+        assertEquals(p.identity().chainRef(), rows.payment(id).getString("tx_hash"));
+        assertEquals(1L, rows.journalEntries(id));
     }
 
     @Test
@@ -152,20 +154,20 @@ class AlgorandReconcilerTest {
         UUID id = settlingWithHold(p);
         chain.pause();
         submitInTheBackground(p, id);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision waiting = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.LEFT, waiting.outcome(), waiting.toString());
         assertTrue(waiting.evidence().contains("waits in the pool"), waiting.evidence());
-        assertEquals("settling", payment(id).getString("state"));
-        assertHold(id, "held", GROUP_FEE);
+        assertEquals("settling", rows.payment(id).getString("state"));
+        rows.assertHold(id, "held", GROUP_FEE);
 
         chain.resume();
-        dueNow(id);
+        rows.dueNow(id);
         assertEquals(Reconciler.Outcome.SETTLED, decisionFor(id, reconciler.runOnce()).outcome());
-        assertEquals(1L, journalEntries(id));
-        assertHold(id, "charged", GROUP_FEE);
+        assertEquals(1L, rows.journalEntries(id));
+        rows.assertHold(id, "charged", GROUP_FEE);
     }
 
     @Test
@@ -179,7 +181,7 @@ class AlgorandReconcilerTest {
         chain.pause();
         submitInTheBackground(p, id);
         chain.evict(p.identity().chainRef(), "dropped by the test");
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision stillValid = decisionFor(id, reconciler.runOnce());
 
@@ -189,16 +191,16 @@ class AlgorandReconcilerTest {
                 stillValid.evidence());
 
         chain.rounds(6);
-        dueNow(id);
+        rows.dueNow(id);
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
         assertEquals("settlement_dropped", d.reason());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("failed", row.getString("state"));
         assertEquals("settlement_dropped", row.getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
-        assertHold(id, "released", null);
+        assertEquals(0L, rows.journalEntries(id));
+        rows.assertHold(id, "released", null);
         assertEquals(before, chain.assetBalance(payer.address(), algod.usdcAssetId()), "nothing moved");
     }
 
@@ -208,17 +210,17 @@ class AlgorandReconcilerTest {
         Signed p = sign("payer-6", round, round + 100);
         UUID id = settlingWithHold(p);
         recordTx(id, p);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.LEFT, d.outcome(), d.toString());
         assertTrue(d.evidence().contains("unknown to"), d.evidence());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("settling", row.getString("state"));
         assertTrue(row.getOffsetDateTime("reconcile_until").toInstant().isAfter(Instant.now()),
                 "an undecided payment waits for its retry delay");
-        assertHold(id, "held", GROUP_FEE);
+        rows.assertHold(id, "held", GROUP_FEE);
     }
 
     @Test
@@ -227,12 +229,12 @@ class AlgorandReconcilerTest {
         Signed p = sign("spare-1", round - 20, round - 10);
         UUID id = settlingWithHold(p);
         recordTx(id, p);
-        backdate(id);
+        rows.backdate(id);
 
-        Reconciler.Decision d = reconciledAsFailed(id, "settlement_lost");
+        Reconciler.Decision d = rows.reconciledAsFailed(reconciler, id, "settlement_lost");
 
         assertTrue(d.evidence().contains("never committed and never can be"), d.evidence());
-        assertHold(id, "released", null);
+        rows.assertHold(id, "released", null);
     }
 
     @Test
@@ -242,14 +244,14 @@ class AlgorandReconcilerTest {
         Signed p = sign("spare-2", round - 995, round - 990);
         UUID id = settlingWithHold(p);
         recordTx(id, p);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.LEFT, d.outcome(), d.toString());
         assertTrue(d.evidence().contains("indexer"), d.evidence());
-        assertEquals("settling", payment(id).getString("state"));
-        assertHold(id, "held", GROUP_FEE);
+        assertEquals("settling", rows.payment(id).getString("state"));
+        rows.assertHold(id, "held", GROUP_FEE);
     }
 
     @Test
@@ -262,16 +264,16 @@ class AlgorandReconcilerTest {
                 algod.account("payer-1").address(), p.requirements().payTo(), PRICE, p.identity().chainRef(),
                 paidAlgo.toString(), null, p.identity().validRounds().firstValid(), p.identity().validRounds().lastValid());
         UUID id = toSettling(reserve(other));
-        backdate(id);
+        rows.backdate(id);
         // the real payment's own row is finished by the same run
-        backdate(real);
+        rows.backdate(real);
 
         List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
 
         Reconciler.Decision d = decisionFor(id, run);
         assertEquals(Reconciler.Outcome.LEFT, d.outcome(), d.toString());
         assertTrue(d.evidence().contains("not this payment") && d.evidence().contains("sender"), d.evidence());
-        assertEquals("settling", payment(id).getString("state"));
+        assertEquals("settling", rows.payment(id).getString("state"));
         assertEquals(Reconciler.Outcome.SETTLED, decisionFor(real, run).outcome());
     }
 
@@ -285,7 +287,7 @@ class AlgorandReconcilerTest {
         Signed p = signed(payload);
         UUID id = reserve(row(p));
         assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
@@ -293,8 +295,8 @@ class AlgorandReconcilerTest {
         BigInteger before = chain.assetBalance(MERCHANT_2, algod.usdcAssetId());
         given().header("PAYMENT-SIGNATURE", HeaderCodec.encode(payload)).get(paidAlgo).then().statusCode(200);
         assertEquals(before.add(PRICE), chain.assetBalance(MERCHANT_2, algod.usdcAssetId()));
-        assertEquals("settled", payment(id).getString("state"));
-        assertEquals(1L, journalEntries(id));
+        assertEquals("settled", rows.payment(id).getString("state"));
+        assertEquals(1L, rows.journalEntries(id));
     }
 
     @Test
@@ -304,20 +306,20 @@ class AlgorandReconcilerTest {
         long round = chain.lastRound();
         ObjectNode payload = TestAvmPayments.v2Payload(demoOffer, algod.account("payer-3"), round, round + 1000, true);
         Signed p = signed(payload);
-        UUID id = reserve(new NewPayment(one("SELECT merchant_id FROM route WHERE path_pattern = '/demo/weather'")
+        UUID id = reserve(new NewPayment(rows.one("SELECT merchant_id FROM route WHERE path_pattern = '/demo/weather'")
                 .getUUID(0), null, 2, "exact", algod.network(), p.requirements().asset(), p.identity().payer(),
                 p.requirements().payTo(), new BigInteger(p.requirements().amount()), p.identity().chainRef(),
                 demo.toString(), null, p.identity().validRounds().firstValid(), p.identity().validRounds().lastValid()));
         byte[] signedTxn = Base64.getDecoder().decode(payload.at("/payload/paymentGroup/0").asText());
         assertEquals(200, chain.submit(signedTxn).statusCode(), "the payer pays its own fee and submits it");
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("authorization_used_elsewhere", payment(id).getString("failure_reason"));
-        assertNull(payment(id).getString("tx_hash"), "a transaction the gateway did not submit is not its settlement");
-        assertEquals(0L, journalEntries(id));
+        assertEquals("authorization_used_elsewhere", rows.payment(id).getString("failure_reason"));
+        assertNull(rows.payment(id).getString("tx_hash"), "a transaction the gateway did not submit is not its settlement");
+        assertEquals(0L, rows.journalEntries(id));
     }
 
     @Test
@@ -325,12 +327,12 @@ class AlgorandReconcilerTest {
         long round = chain.lastRound();
         Signed p = sign("payer-4", round - 30, round - 20);
         UUID id = reserve(row(p));
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals("authorization_expired", payment(id).getString("failure_reason"));
+        assertEquals("authorization_expired", rows.payment(id).getString("failure_reason"));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -389,7 +391,7 @@ class AlgorandReconcilerTest {
         UUID id = reserve(row(p));
         assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
         await(gas.holdAndStartSettling(id, merchant, new NetworkFee(algod.network(), GROUP_FEE)));
-        assertEquals("settling", payment(id).getString("state"));
+        assertEquals("settling", rows.payment(id).getString("state"));
         return id;
     }
 
@@ -413,67 +415,5 @@ class AlgorandReconcilerTest {
             assertTrue(System.nanoTime() < deadline, "the group never reached the devnet's pool");
             Thread.sleep(50);
         }
-    }
-
-    /** The payment's gas hold is in {@code state} with {@code amount} held (held) or spent (charged; null when released). */
-    private void assertHold(UUID id, String state, BigInteger amount) {
-        Row hold = one("SELECT state, held, spent FROM gas_hold WHERE payment_id = $1", id);
-        assertEquals(state, hold.getString("state"));
-        String column = state.equals("held") ? "held" : "spent";
-        assertEquals(amount, hold.getBigDecimal(column) == null ? null : hold.getBigDecimal(column).toBigIntegerExact());
-    }
-
-    /** Puts the row a day past its deadline, ahead of anything else in the reconciler's queue. */
-    private void backdate(UUID id) {
-        await(pool.preparedQuery("UPDATE payment SET state_changed_at = now() - interval '1 day' WHERE id = $1")
-                .execute(Tuple.of(id)));
-    }
-
-    /** Skips the retry delay of a payment left undecided. */
-    private void dueNow(UUID id) {
-        await(pool.preparedQuery("UPDATE payment SET reconcile_until = NULL WHERE id = $1").execute(Tuple.of(id)));
-    }
-
-    private Reconciler.Decision reconciledAsFailed(UUID id, String reason) {
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals(reason, d.reason());
-        Row row = payment(id);
-        assertEquals("failed", row.getString("state"));
-        assertEquals(reason, row.getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
-        return d;
-    }
-
-    private Reconciler.Decision decisionFor(UUID id, Uni<List<Reconciler.Decision>> run) {
-        return decisionFor(id, run.await().atMost(WAIT));
-    }
-
-    private static Reconciler.Decision decisionFor(UUID id, List<Reconciler.Decision> decisions) {
-        return decisions.stream().filter(d -> d.paymentId().equals(id)).findFirst()
-                .orElseThrow(() -> new AssertionError("payment " + id + " was not claimed; run: " + decisions));
-    }
-
-    private Row payment(UUID id) {
-        return one("SELECT * FROM payment WHERE id = $1", id);
-    }
-
-    private long journalEntries(UUID id) {
-        return one("SELECT count(*) FROM journal_entry WHERE payment_id = $1", id).getLong(0);
-    }
-
-    private long usage() {
-        var rows = await(pool.preparedQuery("SELECT transactions FROM merchant_usage WHERE merchant_id = $1 "
-                + "AND period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date").execute(Tuple.of(merchant)));
-        return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
-    }
-
-    private Row one(String sql, Object... params) {
-        var rows = await(pool.preparedQuery(sql).execute(Tuple.from(params)));
-        return rows.iterator().next();
-    }
-
-    private static <T> T await(Uni<T> uni) {
-        return uni.await().atMost(WAIT);
     }
 }

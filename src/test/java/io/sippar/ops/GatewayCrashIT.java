@@ -77,8 +77,9 @@ class GatewayCrashIT {
         assertEquals(before.subtract(FaultStack.PRICE), stack.balance(payer.address()));
 
         try (FaultGateway second = stack.gateway("gateway-b")) {
-            Map<String, Object> settled = stack.awaitPayment(payer.address(), r -> "settled".equals(r.get("state")),
-                    Duration.ofSeconds(60), "settled by the restarted gateway's reconciler");
+            Map<String, Object> settled = stack.awaitPayment(payer.address(),
+                    FaultStack::settledAndReleasedByTheReconciler, Duration.ofSeconds(60),
+                    "settled by the restarted gateway's reconciler");
 
             assertEquals(tx, settled.get("tx_hash"));
             assertEquals(1L, stack.journalEntries(settled.get("id")));

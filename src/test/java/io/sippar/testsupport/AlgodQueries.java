@@ -23,7 +23,9 @@ public final class AlgodQueries {
 
     private final String url;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    /** HTTP/1.1 as algod speaks it: no h2c upgrade attempts on the devnet's connections. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT).build();
 
     public AlgodQueries(AlgodFixture algod) {
         this(algod.url(), algod.token());

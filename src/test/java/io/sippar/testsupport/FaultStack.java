@@ -272,6 +272,14 @@ public final class FaultStack implements AutoCloseable {
         return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
     }
 
+    /**
+     * A row the reconciler has settled and let go: its decision is written (state, then note and end of
+     * the claim, in that order), so the note read with it is that decision's.
+     */
+    public static boolean settledAndReleasedByTheReconciler(Map<String, Object> row) {
+        return "settled".equals(row.get("state")) && row.get("reconcile_owner") == null;
+    }
+
     /** Waits (polling every 100 ms, database outages included) until the payer's newest payment matches. */
     public Map<String, Object> awaitPayment(String payer, Predicate<Map<String, Object>> condition, Duration timeout,
             String what) {
