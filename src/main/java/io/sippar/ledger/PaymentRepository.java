@@ -98,12 +98,22 @@ public class PaymentRepository {
      */
     public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
             io.sippar.fees.Fee fee) {
+        return settle(id, network, txHash, postings, fee, null);
+    }
+
+    /**
+     * {@link #settle(UUID, String, String, List, io.sippar.fees.Fee)} dated {@code settledAt} (e.g. the
+     * block time a reconciler found) instead of now; null means now. A date in a month whose statement
+     * is closed bills the payment on the next open statement (the database decides, see V30).
+     */
+    public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
+            io.sippar.fees.Fee fee, java.time.OffsetDateTime settledAt) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = now(), fee_atomic = $3, fee_usd = $4,
-                       fee_band = $5, fee_schedule_version = $6, fee_rule = $7
+                UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = coalesce($8, now()), fee_atomic = $3,
+                       fee_usd = $4, fee_band = $5, fee_schedule_version = $6, fee_rule = $7
                  WHERE id = $1 AND state = 'settling'""")
                 .execute(Tuple.from(new Object[] {id, txHash, new BigDecimal(fee.atomic()), fee.usd(), fee.band(),
-                        fee.scheduleVersion(), fee.rule()}))
+                        fee.scheduleVersion(), fee.rule(), settledAt}))
                 .chain(rows -> rows.rowCount() == 1
                         ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings)
                                 .chain(() -> countUsage(conn, id, fee))
