@@ -39,8 +39,8 @@ public record MonthTerms(String planId, String planName, boolean annual, int com
         charges = List.copyOf(charges);
     }
 
-    /** A month without any subscription: nothing charged, nothing included. */
+    /** A month without any subscription: no charge, no allowance and so no overage; fees only. */
     static MonthTerms none() {
-        return new MonthTerms(StatementCalculator.NO_PLAN, "No plan", false, 1, 0L, BigDecimal.ZERO, List.of());
+        return new MonthTerms(StatementCalculator.NO_PLAN, "No plan", false, 1, null, BigDecimal.ZERO, List.of());
     }
 }

@@ -91,7 +91,7 @@ final class StatementCalculator {
 
         // charges: what the merchant owes for the month
         lines.add(new StatementLine(StatementLine.CHARGE, StatementLine.Kind.TRANSACTION_FEES,
-                "Transaction fees (" + transactions + " settled payments)", null, null, null, null, null, transactions,
+                "Transaction fees (" + transactions + (transactions == 1 ? " settled payment)" : " settled payments)"), null, null, null, null, null, transactions,
                 null, null, BigDecimal.valueOf(transactions), null, feesUsd));
         BigDecimal subscriptionUsd = Money.ZERO;
         BigDecimal discountUsd = Money.ZERO;

@@ -37,7 +37,7 @@ final class StatementCsv {
         total(out, prefix, "overage_usd", "Overage", Money.usd(s.overageUsd()));
         total(out, prefix, "adjustments_usd", "Adjustments", Money.usd(s.adjustmentsUsd()));
         total(out, prefix, "total_exact_usd", "Total (exact)", Money.usd(s.totalExactUsd()));
-        total(out, prefix, "total_due_usd", "Total due (" + StatementViews.ROUNDING + ")",
+        total(out, prefix, "total_due_usd", "Total due (exact total rounded half-up to cents)",
                 s.totalDueUsd().setScale(2).toPlainString());
         return out.toString();
     }

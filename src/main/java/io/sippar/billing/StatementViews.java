@@ -30,17 +30,15 @@ public final class StatementViews {
         /** {@code base} is where the statement lives ({@code /merchant/statements} or the admin path). */
         static StatementView of(Statement s, String base) {
             List<VolumeView> volume = new ArrayList<>();
-            Map<String, BandView> bands = new LinkedHashMap<>();
-            Map<String, NetworkView> networks = new LinkedHashMap<>();
+            Map<String, FeeGroup> bands = new LinkedHashMap<>();
+            Map<String, FeeGroup> networks = new LinkedHashMap<>();
             List<ChargeView> charges = new ArrayList<>();
             for (StatementLine l : s.lines()) {
                 switch (l.section()) {
                     case StatementLine.VOLUME -> volume.add(new VolumeView(l.network(), l.asset(), l.decimals(),
                             l.transactions(), atomic(l.volumeAtomic()), Money.usd(l.amountUsd())));
-                    case StatementLine.FEES_BY_BAND -> bands.computeIfAbsent(l.band(), b -> new BandView(b))
-                            .add(l);
-                    case StatementLine.FEES_BY_NETWORK -> networks.computeIfAbsent(l.network(), n -> new NetworkView(n))
-                            .add(l);
+                    case StatementLine.FEES_BY_BAND -> bands.computeIfAbsent(l.band(), b -> new FeeGroup()).add(l);
+                    case StatementLine.FEES_BY_NETWORK -> networks.computeIfAbsent(l.network(), n -> new FeeGroup()).add(l);
                     default -> charges.add(ChargeView.of(l));
                 }
             }
@@ -51,7 +49,11 @@ public final class StatementViews {
                             s.includedTransactions(), Money.usd(s.overagePriceUsd())),
                     s.transactions(), s.includedTransactions(), s.overageTransactions(), volume,
                     Money.usd(s.volumeUsd()), complete,
-                    List.copyOf(bands.values()), List.copyOf(networks.values()), charges,
+                    bands.entrySet().stream().map(e -> new BandView(e.getKey(), e.getValue().transactions,
+                            Money.usd(e.getValue().sum), List.copyOf(e.getValue().byAsset))).toList(),
+                    networks.entrySet().stream().map(e -> new NetworkView(e.getKey(), e.getValue().transactions,
+                            Money.usd(e.getValue().sum), List.copyOf(e.getValue().byAsset))).toList(),
+                    charges,
                     new TotalsView(Money.usd(s.feesUsd()), Money.usd(s.subscriptionUsd()), Money.usd(s.discountUsd()),
                             Money.usd(s.overageUsd()), Money.usd(s.adjustmentsUsd()), Money.usd(s.totalExactUsd()),
                             s.totalDueUsd().setScale(2).toPlainString()),
@@ -74,44 +76,25 @@ public final class StatementViews {
     }
 
     /** Fees of one band, per asset, with the band's USD subtotal. */
-    public static final class BandView {
-        public final String band;
-        public long transactions;
-        public String feesUsd = Money.usd(Money.ZERO);
-        public final List<AssetFeeView> byAsset = new ArrayList<>();
-        private BigDecimal sum = Money.ZERO;
-
-        BandView(String band) {
-            this.band = band;
-        }
-
-        void add(StatementLine l) {
-            transactions += l.transactions();
-            sum = sum.add(l.amountUsd());
-            feesUsd = Money.usd(sum);
-            byAsset.add(new AssetFeeView(l.network(), l.asset(), l.transactions(), atomic(l.feeAtomic()),
-                    Money.usd(l.amountUsd())));
-        }
+    public record BandView(String band, long transactions, String feesUsd, List<AssetFeeView> byAsset) {
     }
 
     /** Fees on one network, per asset, with the network's USD subtotal. */
-    public static final class NetworkView {
-        public final String network;
-        public long transactions;
-        public String feesUsd = Money.usd(Money.ZERO);
-        public final List<AssetFeeView> byAsset = new ArrayList<>();
-        private BigDecimal sum = Money.ZERO;
+    public record NetworkView(String network, long transactions, String feesUsd, List<AssetFeeView> byAsset) {
+    }
 
-        NetworkView(String network) {
-            this.network = network;
-        }
+    /** Sums fee lines sharing a band or a network. */
+    private static final class FeeGroup {
+        long transactions;
+        BigDecimal sum = Money.ZERO;
+        final List<AssetFeeView> byAsset = new ArrayList<>();
 
-        void add(StatementLine l) {
+        FeeGroup add(StatementLine l) {
             transactions += l.transactions();
             sum = sum.add(l.amountUsd());
-            feesUsd = Money.usd(sum);
             byAsset.add(new AssetFeeView(l.network(), l.asset(), l.transactions(), atomic(l.feeAtomic()),
                     Money.usd(l.amountUsd())));
+            return this;
         }
     }
 
