@@ -46,6 +46,8 @@ public class EdgeRoutes {
     private final PaymentFlow flow;
     private final UpstreamProxy proxy;
     private final GatewayConfig config;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits limits;
 
     public EdgeRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, UpstreamProxy proxy,
             GatewayConfig config) {
@@ -105,6 +107,12 @@ public class EdgeRoutes {
         List<String> v2 = request.headers().getAll(PAYMENT_SIGNATURE);
         List<String> v1 = request.headers().getAll(X_PAYMENT);
         if (v2.isEmpty() && v1.isEmpty()) {
+            // a 402 would invite a payment the merchant's plan cannot take this month
+            Optional<io.sippar.billing.PlanLimits.Refusal> limited = limits.cachedRefusal(route.definition().merchantId());
+            if (limited.isPresent()) {
+                overPlanLimit(ctx.response(), limited.get());
+                return;
+            }
             challenge(ctx, route, Challenges.PAYMENT_REQUIRED, Challenges.X_PAYMENT_REQUIRED);
             return;
         }
@@ -153,6 +161,7 @@ public class EdgeRoutes {
                 response.putHeader(settlementHeader, HeaderCodec.encode(s.settlement()));
                 upstreamAnswer(response, s.upstream());
             }
+            case PaymentFlow.OverPlanLimit o -> overPlanLimit(response, o.refusal());
             case PaymentFlow.SettlementFailed f -> {
                 String reason = f.settlement().errorReason() == null ? "settlement_failed"
                         : f.settlement().errorReason();
@@ -183,6 +192,16 @@ public class EdgeRoutes {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-store")
                 .end(c.body());
+    }
+
+    /** 429, not 402: paying again cannot help, and x402 clients hand a 429 back to their caller instead of paying. */
+    private static void overPlanLimit(HttpServerResponse response, io.sippar.billing.PlanLimits.Refusal refusal) {
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("Retry-After", Long.toString(refusal.retryAfterSeconds(java.time.Instant.now())))
+                .putHeader("Cache-Control", "no-store");
+        problem(response, 429, "Plan limit reached", ReasonCode.MERCHANT_PLAN_LIMIT_REACHED, refusal.message());
     }
 
     private void unavailable(HttpServerResponse response, String detail) {

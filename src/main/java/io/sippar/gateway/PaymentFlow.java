@@ -45,6 +45,8 @@ public class PaymentFlow {
     private final GatewayConfig config;
     private final FeeBook fees;
     private final io.sippar.pricing.AssetRegistry assets;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits limits;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
             FeeBook fees, io.sippar.pricing.AssetRegistry assets) {
@@ -84,6 +86,10 @@ public class PaymentFlow {
     public record SettlementFailed(SettleResponse settlement) implements Outcome {
     }
 
+    /** The merchant's plan hard-stopped for the month: 429 with Retry-After, refused before anything was reserved. */
+    public record OverPlanLimit(io.sippar.billing.PlanLimits.Refusal refusal) implements Outcome {
+    }
+
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
@@ -109,11 +115,14 @@ public class PaymentFlow {
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
                 resourceUrl);
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body);
-        return payments.reserve(row)
+        // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
+        return limits.check(row.merchantId()).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
+                : payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
-                })
+                }))
                 .onFailure().recoverWithItem(failure -> {
                     LOG.error("payment flow failed before settlement", failure);
                     return new Unavailable("the gateway could not record the payment", config.retryAfterSeconds());
@@ -140,7 +149,10 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource);
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null);
-        return payments.reserve(row).chain(reservation -> switch (reservation) {
+        return limits.check(merchantId).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
+                        refused.get().message(), identity.payer(), requirements.network(), ""))
+                : payments.reserve(row).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
@@ -154,7 +166,7 @@ public class PaymentFlow {
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        });
+        }));
     }
 
     /** Everything one paid request needs, passed along the steps. */

@@ -27,11 +27,14 @@ public class MerchantRepository {
         this.pool = pool;
     }
 
-    /** Creates the merchant or updates its name and plan; returns its id. */
+    /**
+     * Creates the merchant (on {@code plan}) or updates its name; returns its id. An existing merchant's
+     * plan only changes through its subscription history (billing), never here.
+     */
     public Uni<UUID> upsert(String slug, String name, String plan) {
         return pool.preparedQuery("""
                 INSERT INTO merchant (slug, name, plan) VALUES ($1, $2, $3)
-                ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name, plan = EXCLUDED.plan
+                ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name
                 RETURNING id""")
                 .execute(Tuple.of(slug, name, plan))
                 .map(rows -> rows.iterator().next().getUUID("id"));

@@ -92,8 +92,9 @@ public class PaymentRepository {
     }
 
     /**
-     * Marks a settling payment settled with its fee and writes its journal entry in the same
-     * transaction, so a payment is never settled without its postings nor posted twice. Returns false (and writes
+     * Marks a settling payment settled with its fee and writes its journal entry, its usage count and any
+     * 80% / 100% usage notice that count crosses in the same transaction, so a payment is never settled
+     * without its postings nor posted or counted twice. Returns false (and writes
      * nothing) when the payment was already settled by someone else.
      */
     public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
@@ -116,25 +117,9 @@ public class PaymentRepository {
                         fee.scheduleVersion(), fee.rule(), settledAt}))
                 .chain(rows -> rows.rowCount() == 1
                         ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings)
-                                .chain(() -> countUsage(conn, id, fee))
+                                .chain(() -> UsageCounter.count(conn, id, fee))
                                 .replaceWith(true)
                         : Uni.createFrom().item(false)));
-    }
-
-    /**
-     * One more settled transaction for the payment's merchant in the current UTC month. A single
-     * upsert with an increment: concurrent settlements serialise on the row lock and none is lost.
-     */
-    private static Uni<Void> countUsage(SqlConnection conn, UUID paymentId, io.sippar.fees.Fee fee) {
-        return conn.preparedQuery("""
-                INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd)
-                SELECT merchant_id, date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, 1, $2
-                  FROM payment WHERE id = $1
-                ON CONFLICT (merchant_id, period_start) DO UPDATE
-                   SET transactions = merchant_usage.transactions + 1,
-                       fees_usd = merchant_usage.fees_usd + EXCLUDED.fees_usd""")
-                .execute(Tuple.of(paymentId, fee.usd()))
-                .replaceWithVoid();
     }
 
     /** Settled transactions of a merchant in the UTC month containing {@code day}. */

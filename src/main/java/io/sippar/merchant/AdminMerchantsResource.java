@@ -71,7 +71,10 @@ public class AdminMerchantsResource {
         }
         return merchants.create(body.slug(), body.name().trim(), plan).map(created -> created
                 .map(m -> Response.status(201).entity(ApiViews.MerchantView.of(m)).build())
-                .orElseThrow(() -> ApiError.conflict("a merchant with slug " + body.slug() + " exists")));
+                .orElseThrow(() -> ApiError.conflict("a merchant with slug " + body.slug() + " exists")))
+                // the merchant's first subscription (a database trigger) needs a plan of the catalog
+                .onFailure(e -> e instanceof io.vertx.pgclient.PgException pg && "23503".equals(pg.getSqlState()))
+                .transform(e -> ApiError.badRequest("unknown plan " + plan + "; GET /admin/plans lists the plans"));
     }
 
     @GET

@@ -165,6 +165,10 @@ public enum ReasonCode {
     NOT_FOUND,
     CONFLICT,
     UPSTREAM_UNAVAILABLE,
+    /** The merchant's plan hard-stops and its month's included transactions are used (429; nothing charged). */
+    MERCHANT_PLAN_LIMIT_REACHED,
+    /** Webhook secrets cannot be stored: the operator has not configured their encryption key. */
+    WEBHOOK_ENCRYPTION_KEY_MISSING,
     INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())
