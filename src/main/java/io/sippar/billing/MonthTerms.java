@@ -16,10 +16,10 @@ public record MonthTerms(String planId, String planName, boolean annual, int com
         Long includedTransactions, BigDecimal overagePriceUsd, List<SubscriptionCharge> charges) {
 
     /**
-     * One subscription charge.
+     * One subscription charge, or a credit (negative amount and quantity) for prepaid time given back.
      *
      * @param quantity the share of the price charged (days in force / days in the month, or 1)
-     * @param discountRate the commitment discount on it (0, 0.15, 0.25)
+     * @param discountRate the commitment discount on it (0, 0.15, 0.25); on a credit it reduces the credit
      */
     public record SubscriptionCharge(String planName, String description, BigDecimal quantity, BigDecimal unitPriceUsd,
             BigDecimal amountUsd, BigDecimal discountRate, int commitmentYears) {
@@ -27,8 +27,8 @@ public record MonthTerms(String planId, String planName, boolean annual, int com
         public SubscriptionCharge {
             Objects.requireNonNull(amountUsd, "amountUsd");
             Objects.requireNonNull(discountRate, "discountRate");
-            if (amountUsd.signum() < 0 || discountRate.signum() < 0 || discountRate.compareTo(BigDecimal.ONE) >= 0) {
-                throw new IllegalArgumentException("a charge is not negative and its discount is below 100%");
+            if (discountRate.signum() < 0 || discountRate.compareTo(BigDecimal.ONE) >= 0) {
+                throw new IllegalArgumentException("a commitment discount is 0 to below 100%, got " + discountRate);
             }
         }
     }

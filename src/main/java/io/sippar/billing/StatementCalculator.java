@@ -98,15 +98,17 @@ final class StatementCalculator {
         for (MonthTerms.SubscriptionCharge charge : terms.charges()) {
             BigDecimal amount = Money.exact(charge.amountUsd());
             subscriptionUsd = subscriptionUsd.add(amount);
-            lines.add(new StatementLine(StatementLine.CHARGE, StatementLine.Kind.SUBSCRIPTION, charge.description(),
+            lines.add(new StatementLine(StatementLine.CHARGE, amount.signum() < 0 ? StatementLine.Kind.SUBSCRIPTION_CREDIT
+                    : StatementLine.Kind.SUBSCRIPTION, charge.description(),
                     null, null, null, null, null, null, null, null, charge.quantity(), Money.exact(charge.unitPriceUsd()),
                     amount));
-            if (charge.discountRate().signum() > 0 && amount.signum() > 0) {
+            if (charge.discountRate().signum() > 0 && amount.signum() != 0) {
+                // on a credit the discount is negative too: the merchant gets back what it paid
                 BigDecimal discount = Money.exact(amount.multiply(charge.discountRate()));
                 discountUsd = discountUsd.add(discount);
                 lines.add(new StatementLine(StatementLine.CHARGE, StatementLine.Kind.COMMITMENT_DISCOUNT,
                         Money.plain(charge.discountRate().movePointRight(2)) + "% off " + charge.planName() + " for a "
-                                + charge.commitmentYears() + "-year commitment",
+                                + charge.commitmentYears() + "-year commitment" + (amount.signum() < 0 ? " (on the credit)" : ""),
                         null, null, null, null, null, null, null, null, charge.discountRate(), amount,
                         discount.negate()));
             }

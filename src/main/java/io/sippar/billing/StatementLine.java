@@ -27,6 +27,7 @@ public record StatementLine(String section, String kind, String description, Sta
     public static final class Kind {
         public static final String TRANSACTION_FEES = "transaction_fees";
         public static final String SUBSCRIPTION = "subscription";
+        public static final String SUBSCRIPTION_CREDIT = "subscription_credit";
         public static final String COMMITMENT_DISCOUNT = "commitment_discount";
         public static final String OVERAGE = "overage";
         public static final String ADJUSTMENT_FEES = "adjustment_fees";

@@ -63,13 +63,103 @@ public class StatementFixture {
         this.pool = pool;
     }
 
-    /** A new merchant that has existed since {@code createdAt}. */
+    /** A new merchant that has existed since {@code createdAt}, on {@code plan} from then (the plans' trigger). */
     public UUID merchant(String prefix, String plan, OffsetDateTime createdAt) {
         String slug = prefix + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
-        UUID id = merchants.upsert(slug, "Merchant " + slug, plan).await().atMost(WAIT);
-        pool.preparedQuery("UPDATE merchant SET created_at = $2 WHERE id = $1").execute(Tuple.of(id, createdAt))
+        return pool.preparedQuery("INSERT INTO merchant (slug, name, plan, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .execute(Tuple.of(slug, "Merchant " + slug, plan, createdAt)).await().atMost(WAIT)
+                .iterator().next().getUUID("id");
+    }
+
+    /** One stretch of a plan history to write with {@link #history}. */
+    public record Segment(String plan, Integer commitmentYears, OffsetDateTime from, OffsetDateTime to) {
+    }
+
+    /**
+     * Replaces a merchant's plan history (including its past, which the API never rewrites) through the
+     * plans' documented operator repair switch, to put a test merchant on plans it "had" in past months.
+     */
+    public void history(UUID merchant, Segment... segments) {
+        pool.withTransaction(conn -> conn.query("SET LOCAL sippar.billing_history_repair = 'on'").execute()
+                .chain(() -> conn.preparedQuery("DELETE FROM merchant_subscription WHERE merchant_id = $1")
+                        .execute(Tuple.of(merchant)))
+                .chain(() -> conn.preparedQuery("""
+                        INSERT INTO merchant_subscription (merchant_id, plan_id, commitment_years, effective_from,
+                                                           effective_to, source, requested_by)
+                        VALUES ($1, $2, $3, $4, $5, 'migration', 'test history')""")
+                        .executeBatch(java.util.Arrays.stream(segments).map(seg -> Tuple.from(new Object[] {merchant,
+                                seg.plan(), seg.commitmentYears() == null ? null : seg.commitmentYears().shortValue(),
+                                seg.from(), seg.to()})).toList())))
                 .await().atMost(WAIT);
-        return id;
+    }
+
+    /**
+     * {@code n} settled payments of {@code merchant} in one asset, written set-wise in SQL (payments,
+     * their journal entries, balanced postings and the usage counter, as the settlement path writes
+     * them), spread evenly over [from, to), amounts cycling through {@code amounts} with the real
+     * schedule's fee for each. Batches of 50,000 per transaction.
+     */
+    public void bulk(UUID merchant, Rail rail, long[] amounts, int n, OffsetDateTime from, OffsetDateTime to) {
+        Asset asset = assets.find(rail.network(), Optional.of(rail.asset())).orElseThrow();
+        java.math.BigDecimal[] amount = new java.math.BigDecimal[amounts.length];
+        java.math.BigDecimal[] feeAtomic = new java.math.BigDecimal[amounts.length];
+        java.math.BigDecimal[] feeUsd = new java.math.BigDecimal[amounts.length];
+        String[] band = new String[amounts.length];
+        String[] rule = new String[amounts.length];
+        String version = null;
+        for (int i = 0; i < amounts.length; i++) {
+            Fee fee = fees.feeFor(asset, BigInteger.valueOf(amounts[i]), from.toInstant());
+            amount[i] = new java.math.BigDecimal(amounts[i]);
+            feeAtomic[i] = new java.math.BigDecimal(fee.atomic());
+            feeUsd[i] = fee.usd();
+            band[i] = fee.band();
+            rule[i] = fee.rule();
+            version = fee.scheduleVersion();
+        }
+        String tag = "bulk:" + UUID.randomUUID() + ":";
+        String ledgerAsset = rail.network() + ":" + rail.asset().toLowerCase(Locale.ROOT);
+        long stepMicros = Math.max(1, java.time.Duration.between(from, to).toNanos() / 1000 / n);
+        int batch = 50_000;
+        for (int first = 0; first < n; first += batch) {
+            int last = Math.min(n, first + batch) - 1;
+            String feeVersion = version;
+            int k = amounts.length;
+            int from0 = first;
+            pool.withTransaction(conn -> conn.preparedQuery("""
+                    WITH ins AS (
+                        INSERT INTO payment (merchant_id, x402_version, scheme, network, asset, payer, pay_to, amount,
+                                             chain_ref, state, tx_hash, settled_at, fee_atomic, fee_usd, fee_band,
+                                             fee_schedule_version, fee_rule)
+                        SELECT $1, 2, 'exact', $2, $3, $4, $5, ($6::numeric[])[1 + g % $7], $8 || g, 'settled',
+                               '0x' || md5($8 || g) || md5(g || $8), $9::timestamptz + g * ($10 * interval '1 microsecond'),
+                               ($11::numeric[])[1 + g % $7], ($12::numeric[])[1 + g % $7], ($13::text[])[1 + g % $7],
+                               $14, ($15::text[])[1 + g % $7]
+                          FROM generate_series($16::int, $17::int) AS g
+                        RETURNING id, network, tx_hash, amount, fee_atomic, fee_usd, settled_at),
+                    counted AS (
+                        INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd)
+                        SELECT $1, date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, count(*), sum(fee_usd)
+                          FROM ins GROUP BY 2
+                        ON CONFLICT (merchant_id, period_start) DO UPDATE
+                           SET transactions = merchant_usage.transactions + EXCLUDED.transactions,
+                               fees_usd = merchant_usage.fees_usd + EXCLUDED.fees_usd),
+                    entries AS (
+                        INSERT INTO journal_entry (kind, payment_id, idempotency_key, network, tx_hash)
+                        SELECT 'settlement', id, 'settlement:' || id, network, tx_hash FROM ins
+                        RETURNING id, payment_id)
+                    INSERT INTO posting (entry_id, account, asset, amount)
+                    SELECT e.id, line.account, $18, line.amount
+                      FROM entries e JOIN ins ON ins.id = e.payment_id
+                     CROSS JOIN LATERAL (VALUES ('payer:' || $2 || ':' || lower($4), -ins.amount),
+                                                ('merchant:' || $1::text, ins.amount),
+                                                ('merchant:' || $1::text, -ins.fee_atomic),
+                                                ('gateway:fee_revenue', ins.fee_atomic)) AS line (account, amount)
+                     WHERE line.amount <> 0""")
+                    .execute(Tuple.from(new Object[] {merchant, rail.network(), rail.asset(), PAYER, PAY_TO, amount, k,
+                            tag, from, stepMicros, feeAtomic, feeUsd, band, feeVersion, rule, from0, last, ledgerAsset}))
+                    .replaceWithVoid())
+                    .await().atMost(WAIT);
+        }
     }
 
     /** Reserves a payment and moves it to settling, as the gateway does before broadcasting. */
