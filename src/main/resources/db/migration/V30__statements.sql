@@ -118,7 +118,10 @@ UPDATE payment SET billed_period = date_trunc('month', settled_at AT TIME ZONE '
 ALTER TABLE payment ENABLE TRIGGER payment_guard;
 ALTER TABLE payment VALIDATE CONSTRAINT payment_settled_is_billed;
 
--- A statement aggregates one merchant's month and pages its payments in settlement order.
-CREATE INDEX payment_billed ON payment (merchant_id, billed_period, settled_at, id) WHERE state = 'settled';
+-- A statement aggregates one merchant's month and pages its payments in settlement order. The
+-- aggregated columns are included so the month can be summed by an index-only scan of that merchant's
+-- range, however many other merchants' payments the month's heap pages hold.
+CREATE INDEX payment_billed ON payment (merchant_id, billed_period, settled_at, id)
+    INCLUDE (network, asset, fee_band, amount, fee_atomic, fee_usd) WHERE state = 'settled';
 -- Operator analytics scan every merchant's settlements in a date range.
 CREATE INDEX payment_settled_at ON payment (settled_at) WHERE state = 'settled';

@@ -17,7 +17,9 @@ public class StatementFormat {
     @ServerRequestFilter(preMatching = true)
     public void format(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        if (!(path.contains("/statements") || path.startsWith("/admin/analytics"))) {
+        boolean ours = path.startsWith("/merchant/statements") || path.startsWith("/admin/statements")
+                || path.startsWith("/admin/analytics") || (path.startsWith("/admin/merchants/") && path.contains("/statements"));
+        if (!ours) {
             return;
         }
         List<String> format = ctx.getUriInfo().getQueryParameters().get("format");

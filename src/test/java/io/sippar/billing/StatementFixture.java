@@ -12,6 +12,7 @@ import io.sippar.pricing.Asset;
 import io.sippar.pricing.AssetRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
@@ -100,6 +101,18 @@ public class StatementFixture {
      * schedule's fee for each. Batches of 50,000 per transaction.
      */
     public void bulk(UUID merchant, Rail rail, long[] amounts, int n, OffsetDateTime from, OffsetDateTime to) {
+        bulk(merchant, rail, amounts, n, from, to, false);
+    }
+
+    /**
+     * {@link #bulk(UUID, Rail, long[], int, OffsetDateTime, OffsetDateTime)}; with {@code fast} the rows
+     * are written with the triggers off (session_replication_role = replica: no per-row balance, billing
+     * or foreign-key triggers), billed in their own month (which must be open), and the invariants
+     * those triggers guard are then checked set-wise: every entry balances, one settlement entry per
+     * payment, every payment billed. For the million-payment benchmark month.
+     */
+    public void bulk(UUID merchant, Rail rail, long[] amounts, int n, OffsetDateTime from, OffsetDateTime to,
+            boolean fast) {
         Asset asset = assets.find(rail.network(), Optional.of(rail.asset())).orElseThrow();
         java.math.BigDecimal[] amount = new java.math.BigDecimal[amounts.length];
         java.math.BigDecimal[] feeAtomic = new java.math.BigDecimal[amounts.length];
@@ -125,16 +138,18 @@ public class StatementFixture {
             String feeVersion = version;
             int k = amounts.length;
             int from0 = first;
-            pool.withTransaction(conn -> conn.preparedQuery("""
+            pool.withTransaction(conn -> conn.query(fast ? "SET LOCAL session_replication_role = replica" : "SELECT 1")
+                    .execute().chain(() -> conn.preparedQuery("""
                     WITH ins AS (
                         INSERT INTO payment (merchant_id, x402_version, scheme, network, asset, payer, pay_to, amount,
                                              chain_ref, state, tx_hash, settled_at, fee_atomic, fee_usd, fee_band,
-                                             fee_schedule_version, fee_rule)
+                                             fee_schedule_version, fee_rule, billed_period)
                         SELECT $1, 2, 'exact', $2, $3, $4, $5, ($6::numeric[])[1 + g % $7], $8 || g, 'settled',
-                               '0x' || md5($8 || g) || md5(g || $8), $9::timestamptz + g * ($10 * interval '1 microsecond'),
-                               ($11::numeric[])[1 + g % $7], ($12::numeric[])[1 + g % $7], ($13::text[])[1 + g % $7],
-                               $14, ($15::text[])[1 + g % $7]
-                          FROM generate_series($16::int, $17::int) AS g
+                               '0x' || md5($8 || g) || md5(g || $8), t, ($11::numeric[])[1 + g % $7],
+                               ($12::numeric[])[1 + g % $7], ($13::text[])[1 + g % $7], $14, ($15::text[])[1 + g % $7],
+                               CASE WHEN $19 THEN date_trunc('month', t AT TIME ZONE 'UTC')::date END
+                          FROM generate_series($16::int, $17::int) AS g,
+                               LATERAL (SELECT $9::timestamptz + g * ($10 * interval '1 microsecond') AS t) AS at
                         RETURNING id, network, tx_hash, amount, fee_atomic, fee_usd, settled_at),
                     counted AS (
                         INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd)
@@ -156,9 +171,25 @@ public class StatementFixture {
                                                 ('gateway:fee_revenue', ins.fee_atomic)) AS line (account, amount)
                      WHERE line.amount <> 0""")
                     .execute(Tuple.from(new Object[] {merchant, rail.network(), rail.asset(), PAYER, PAY_TO, amount, k,
-                            tag, from, stepMicros, feeAtomic, feeUsd, band, feeVersion, rule, from0, last, ledgerAsset}))
+                            tag, from, stepMicros, feeAtomic, feeUsd, band, feeVersion, rule, from0, last, ledgerAsset,
+                            fast})))
                     .replaceWithVoid())
                     .await().atMost(WAIT);
+        }
+        if (fast) {
+            Row check = pool.preparedQuery("""
+                    SELECT (SELECT count(*) FROM payment WHERE merchant_id = $1 AND chain_ref LIKE $2 || '%'
+                               AND billed_period IS NOT NULL) AS billed,
+                           (SELECT count(*) FROM journal_entry j JOIN payment p ON p.id = j.payment_id
+                             WHERE p.merchant_id = $1 AND p.chain_ref LIKE $2 || '%' AND j.kind = 'settlement') AS entries,
+                           (SELECT count(*) FROM (SELECT po.entry_id FROM posting po
+                                JOIN journal_entry j ON j.id = po.entry_id JOIN payment p ON p.id = j.payment_id
+                               WHERE p.merchant_id = $1 AND p.chain_ref LIKE $2 || '%'
+                               GROUP BY po.entry_id, po.asset HAVING sum(po.amount) <> 0) u) AS unbalanced""")
+                    .execute(Tuple.of(merchant, tag)).await().atMost(WAIT).iterator().next();
+            if (check.getLong("billed") != n || check.getLong("entries") != n || check.getLong("unbalanced") != 0) {
+                throw new AssertionError("bulk payments break the ledger invariants: " + check.toJson());
+            }
         }
     }
 
@@ -173,10 +204,10 @@ public class StatementFixture {
                 .call(id -> payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING));
     }
 
-    /** Records the settlement of a settling payment, dated {@code settledAt}, with the real schedule's fee. */
+    /** Records the settlement of a settling payment, dated {@code settledAt} (null: now), with the real schedule's fee. */
     public Uni<Boolean> settle(UUID paymentId, UUID merchant, Rail rail, BigInteger amount, OffsetDateTime settledAt) {
         Asset asset = assets.find(rail.network(), Optional.of(rail.asset())).orElseThrow();
-        Fee fee = fees.feeFor(asset, amount, settledAt.toInstant());
+        Fee fee = fees.feeFor(asset, amount, settledAt == null ? java.time.Instant.now() : settledAt.toInstant());
         String ledgerAsset = rail.network() + ":" + rail.asset().toLowerCase(Locale.ROOT);
         List<Posting> lines = new ArrayList<>(List.of(
                 new Posting("payer:" + rail.network() + ":" + PAYER.toLowerCase(Locale.ROOT), ledgerAsset, amount.negate()),
