@@ -42,6 +42,31 @@ public class StatementRepository {
     private static final String LINE_COLUMNS = "position, section, kind, description, period_start, band, network, "
             + "asset, decimals, transactions, volume_atomic, fee_atomic, quantity, unit_price_usd, amount_usd";
 
+    /** A month's payments grouped by asset and band: $1 merchant, $2 month, $3 its first instant. */
+    static final String CELLS_SQL = """
+                SELECT NULL::date AS late, network, asset, fee_band, count(*) AS n, sum(amount) AS volume,
+                       sum(fee_atomic) AS fee_atomic, coalesce(sum(fee_usd), 0) AS fee_usd
+                  FROM payment
+                 WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at >= $3
+                 GROUP BY network, asset, fee_band
+                UNION ALL
+                SELECT date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, network, asset, fee_band, count(*),
+                       sum(amount), sum(fee_atomic), coalesce(sum(fee_usd), 0)
+                  FROM payment
+                 WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at < $3
+                 GROUP BY 1, network, asset, fee_band""";
+
+    /** A keyset page of a statement's payments: $1 merchant, $2 month, ($3, $4) after, $5 limit. */
+    static final String PAGE_SQL = """
+                SELECT p.id, p.settled_at, p.network, p.asset, p.payer, p.amount, p.fee_atomic, p.fee_usd,
+                       p.fee_band, p.fee_rule, p.fee_schedule_version, p.tx_hash, j.id AS journal_entry_id
+                  FROM payment p
+                  LEFT JOIN journal_entry j ON j.payment_id = p.id AND j.kind = 'settlement'
+                 WHERE p.merchant_id = $1 AND p.billed_period = $2 AND p.state = 'settled'
+                   AND (p.settled_at, p.id) > ($3, $4)
+                 ORDER BY p.settled_at, p.id
+                 LIMIT $5""";
+
     private final Pool pool;
     private final StatementsConfig config;
 
@@ -66,18 +91,7 @@ public class StatementRepository {
      * columns so the database hashes instead of sorting a million rows; asset spelling is merged here.
      */
     Uni<List<StatementCalculator.Cell>> cells(SqlClient c, UUID merchantId, StatementPeriod period) {
-        return c.preparedQuery("""
-                SELECT NULL::date AS late, network, asset, fee_band, count(*) AS n, sum(amount) AS volume,
-                       sum(fee_atomic) AS fee_atomic, coalesce(sum(fee_usd), 0) AS fee_usd
-                  FROM payment
-                 WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at >= $3
-                 GROUP BY network, asset, fee_band
-                UNION ALL
-                SELECT date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, network, asset, fee_band, count(*),
-                       sum(amount), sum(fee_atomic), coalesce(sum(fee_usd), 0)
-                  FROM payment
-                 WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at < $3
-                 GROUP BY 1, network, asset, fee_band""")
+        return c.preparedQuery(CELLS_SQL)
                 .execute(Tuple.of(merchantId, period.firstDay(), period.start()))
                 .map(rows -> {
                     List<StatementCalculator.Cell> out = new ArrayList<>();
@@ -236,15 +250,7 @@ public class StatementRepository {
      * position (settled_at, id); {@code after} null = from the start.
      */
     Uni<List<PaymentLine>> payments(UUID merchantId, StatementPeriod period, PaymentCursor after, int limit) {
-        return inTransaction(conn -> conn.preparedQuery("""
-                SELECT p.id, p.settled_at, p.network, p.asset, p.payer, p.amount, p.fee_atomic, p.fee_usd,
-                       p.fee_band, p.fee_rule, p.fee_schedule_version, p.tx_hash, j.id AS journal_entry_id
-                  FROM payment p
-                  LEFT JOIN journal_entry j ON j.payment_id = p.id AND j.kind = 'settlement'
-                 WHERE p.merchant_id = $1 AND p.billed_period = $2 AND p.state = 'settled'
-                   AND (p.settled_at, p.id) > ($3, $4)
-                 ORDER BY p.settled_at, p.id
-                 LIMIT $5""")
+        return inTransaction(conn -> conn.preparedQuery(PAGE_SQL)
                 .execute(Tuple.from(new Object[] {merchantId, period.firstDay(),
                         after == null ? OffsetDateTime.parse("1970-01-01T00:00:00Z") : after.settledAt(),
                         after == null ? new UUID(0, 0) : after.paymentId(), limit}))

@@ -184,21 +184,10 @@ class BillingBenchmark {
         assertEquals(n + 1L, lines[0], "the CSV has a header and one row per payment");
         out(String.format(Locale.ROOT, "CSV export: %,d bytes, %,d rows after the header.", bytes[0], lines[0] - 1));
         out("");
-        explain("The statement's aggregation (the month's own settlements)", """
-                SELECT network, asset, fee_band, count(*) AS n, sum(amount) AS volume, sum(fee_atomic) AS fee_atomic,
-                       coalesce(sum(fee_usd), 0) AS fee_usd
-                  FROM payment
-                 WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at >= $3
-                 GROUP BY network, asset, fee_band""", Tuple.of(merchant, p.firstDay(), p.start()));
-        explain("A page of 1,000 payments", """
-                SELECT p.id, p.settled_at, p.tx_hash, j.id AS journal_entry_id
-                  FROM payment p
-                  LEFT JOIN journal_entry j ON j.payment_id = p.id AND j.kind = 'settlement'
-                 WHERE p.merchant_id = $1 AND p.billed_period = $2 AND p.state = 'settled'
-                   AND (p.settled_at, p.id) > ($3, $4)
-                 ORDER BY p.settled_at, p.id
-                 LIMIT 1001""", Tuple.of(merchant, p.firstDay(), java.time.OffsetDateTime.parse("1970-01-01T00:00:00Z"),
-                new UUID(0, 0)));
+        explain("The statement's aggregation", StatementRepository.CELLS_SQL,
+                Tuple.of(merchant, p.firstDay(), p.start()));
+        explain("A page of 1,000 payments", StatementRepository.PAGE_SQL, Tuple.from(new Object[] {merchant,
+                p.firstDay(), java.time.OffsetDateTime.parse("1970-01-01T00:00:00Z"), new UUID(0, 0), 1001}));
     }
 
     private void explain(String title, String sql, Tuple args) {
