@@ -41,8 +41,14 @@ class PeriodCloserTest {
                 java.time.OffsetDateTime.parse("2006-02-14T12:00:00Z"));
         Instant now = Instant.parse("2006-03-05T00:00:00Z");
         List<Statements.ClosedAll> first = closer.closeDue(now).await().atMost(StatementFixture.WAIT);
-        assertEquals(List.of("2006-01", "2006-02"), first.stream().map(r -> r.period().toString()).toList());
+        // other tests' merchants of earlier years may be closed in the same run; this one's months must be
+        List<String> closed = first.stream().map(r -> r.period().toString()).toList();
+        assertTrue(closed.containsAll(List.of("2006-01", "2006-02")), closed.toString());
         assertTrue(first.stream().allMatch(r -> r.closedNow() >= 1 && r.failed().isEmpty()));
+        Statement jan = statements.statement(merchant, new StatementPeriod(YearMonth.of(2006, 1))).await()
+                .atMost(StatementFixture.WAIT);
+        assertTrue(jan.closed());
+        assertEquals(0, jan.transactions());
         Statement feb = statements.statement(merchant, new StatementPeriod(YearMonth.of(2006, 2))).await()
                 .atMost(StatementFixture.WAIT);
         assertTrue(feb.closed());
