@@ -179,6 +179,10 @@ start_stack() { # block-time (0 = automine)
     "-Dsippar.evm.networks.devnet.rpc-urls=$RPC"
     "-Dsippar.evm.networks.devnet.settlement-key-file=$WORK/settler.key"
     "-Dsippar.pricing.merchants.bench.name=Bench"
+    # unlimited plans: the Developer plan's hard stop would refuse the demo route after 1,000 payments
+    "-Dsippar.pricing.merchants.bench.plan=enterprise"
+    "-Dsippar.pricing.merchants.demo.name=Sippar demo merchant"
+    "-Dsippar.pricing.merchants.demo.plan=enterprise"
   )
   [ "${NO_API_KEY:-}" = 1 ] || props+=("-Dsippar.pricing.merchants.bench.api-key=$API_KEY")
   log "starting the gateway on $GW"

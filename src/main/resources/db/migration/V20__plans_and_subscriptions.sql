@@ -34,12 +34,13 @@ CREATE TABLE merchant_subscription (
 );
 CREATE INDEX merchant_subscription_merchant ON merchant_subscription (merchant_id, effective_from);
 
--- No two segments of a merchant overlap (checked at commit, so a change may close and open in any order).
+-- No two segments of a merchant overlap (checked at commit, so a change may close and open in any order;
+-- the row is read again because a deferred trigger's NEW is the row as it was when the event happened).
 CREATE FUNCTION subscription_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM merchant_subscription o
-                WHERE o.merchant_id = NEW.merchant_id AND o.id <> NEW.id
-                  AND tstzrange(o.effective_from, o.effective_to) && tstzrange(NEW.effective_from, NEW.effective_to)) THEN
+    IF EXISTS (SELECT 1 FROM merchant_subscription o JOIN merchant_subscription n ON n.id = NEW.id
+                WHERE o.merchant_id = n.merchant_id AND o.id <> n.id
+                  AND tstzrange(o.effective_from, o.effective_to) && tstzrange(n.effective_from, n.effective_to)) THEN
         RAISE EXCEPTION 'subscription % of merchant % overlaps another segment', NEW.id, NEW.merchant_id
             USING ERRCODE = 'exclusion_violation';
     END IF;
@@ -98,7 +99,7 @@ CREATE TRIGGER merchant_first_subscription AFTER INSERT ON merchant
 -- A month's allowance, as billing.PlanMonth computes it: the day-weighted average of the included
 -- transactions of the segments overlapping the month (whole UTC days, the day of a change belonging to
 -- the new plan), rounded half-up; unlimited if any billed day is unlimited. plan_id / hard_stop are
--- those of the segment in force at p_at (or the last one starting before it). No row: no plan that month.
+-- those of the segment in force at p_at (or the month's last one). No row: no plan that month.
 CREATE FUNCTION merchant_allowance(p_merchant UUID, p_period DATE, p_at TIMESTAMPTZ)
 RETURNS TABLE (included BIGINT, unlimited BOOLEAN, plan_id TEXT, hard_stop BOOLEAN)
 LANGUAGE sql STABLE AS $$
@@ -119,9 +120,9 @@ LANGUAGE sql STABLE AS $$
                            / nullif(sum(days) FILTER (WHERE days > 0), 0))::bigint END,
            coalesce(bool_or(included_per_month IS NULL AND days > 0), false),
            coalesce((array_agg(plan_id ORDER BY effective_from DESC) FILTER (WHERE effective_from <= p_at))[1],
-                    (array_agg(plan_id ORDER BY effective_from))[1]),
+                    (array_agg(plan_id ORDER BY effective_from DESC))[1]),
            coalesce((array_agg(hard_stop ORDER BY effective_from DESC) FILTER (WHERE effective_from <= p_at))[1],
-                    (array_agg(hard_stop ORDER BY effective_from))[1])
+                    (array_agg(hard_stop ORDER BY effective_from DESC))[1])
       FROM seg
     HAVING count(*) > 0
 $$;

@@ -36,10 +36,17 @@ public class ConfiguredPlans {
 
     // after RouteCatalog (default priority) has created or updated the configured merchants
     void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 900) StartupEvent event) {
+        Map<String, String> configured = new java.util.TreeMap<>();
+        pricing.merchants().forEach((slug, m) -> configured.put(slug, m.plan()));
+        apply(configured).await().atMost(STARTUP_DB_TIMEOUT);
+    }
+
+    /** Applies configured plans (merchant slug to plan id) that changed since configuration last gave them. */
+    Uni<Void> apply(Map<String, String> configured) {
         Uni<Void> all = Uni.createFrom().voidItem();
-        for (Map.Entry<String, PricingConfig.MerchantConfig> e : pricing.merchants().entrySet()) {
+        for (Map.Entry<String, String> e : configured.entrySet()) {
             String slug = e.getKey();
-            String plan = e.getValue().plan();
+            String plan = e.getValue();
             all = all.call(() -> repository.merchantBySlug(slug).chain(id -> id.isEmpty()
                     ? Uni.createFrom().voidItem()
                     : repository.lastConfiguredPlan(id.get()).chain(last -> {
@@ -54,6 +61,6 @@ public class ConfiguredPlans {
                                 .replaceWithVoid();
                     })));
         }
-        all.await().atMost(STARTUP_DB_TIMEOUT);
+        return all;
     }
 }

@@ -65,6 +65,11 @@ public class NoticeDispatcher {
     }
 
     void onStart(@Observes StartupEvent event) {
+        // reads (and validates) the encryption key now, so a bad key stops the start instead of a later request
+        if (!secrets.available()) {
+            LOG.info("no webhook encryption key configured (sippar.billing.webhooks.encryption-key[-file]): "
+                    + "merchants cannot set webhooks; their notices are kept with status no_webhook");
+        }
         if (!config.enabled()) {
             LOG.info("usage-notice webhooks are not delivered by this pod (sippar.billing.webhooks.enabled=false)");
             return;
@@ -181,18 +186,17 @@ public class NoticeDispatcher {
                                 resp.request().connection().close();
                                 return resp.statusCode();
                             }).toCompletionStage())
-                    .ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
-                            "no answer within " + timeout.toMillis() + " ms"))
                     .map(status -> new Result(url, status, status >= 300 && status < 400
                             ? "the endpoint answered " + status + " (redirects are not followed)" : null));
-        });
+        }).ifNoItem().after(timeout).failWith(() -> new java.util.concurrent.TimeoutException(
+                "no answer within " + timeout.toMillis() + " ms"));
     }
 
     private WebhookUrls.Policy policy() {
         return WebhookUrls.Policy.of(config);
     }
 
-    /** The first address of {@code host}, looked up off the event loop. */
+    /** The first address of {@code host}, looked up off the event loop (within the attempt's deadline). */
     private static Uni<InetAddress> resolve(String host) {
         return Uni.createFrom().item(() -> {
             try {

@@ -5,11 +5,13 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * When a plan change takes effect (billing/PLANS.md, "Plan changes"). An upgrade (a plan including more
+ * When a plan change takes effect (README "Plan changes"). An upgrade (a plan including more
  * transactions per month, or as many for a higher monthly-equivalent price, or the same annual plan for a
  * longer commitment) takes effect at once, and the period is prorated by days; anything else waits for the
  * end of the current billing period (the next month, or for an annual contract the end of its committed
- * term), so a merchant keeps what it paid for. An operator may override the timing.
+ * term), so a merchant keeps what it paid for. An annual contract is only ever upgraded to another annual
+ * contract: a monthly plan, even a bigger one, waits for the contract's term to end, so a commitment
+ * cannot be left early. An operator may override the timing.
  */
 public final class PlanChangeRule {
 
@@ -62,6 +64,9 @@ public final class PlanChangeRule {
     public static Direction direction(Plan from, Integer fromYears, Plan to, Integer toYears) {
         if (from.id().equals(to.id()) && Objects.equals(fromYears, toYears)) {
             return Direction.UNCHANGED;
+        }
+        if (from.annual() && !to.annual()) {
+            return Direction.DOWNGRADE;
         }
         int byRank = Plan.RANK.compare(to, from);
         if (byRank == 0 && from.id().equals(to.id())) {

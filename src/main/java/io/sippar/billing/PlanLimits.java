@@ -63,14 +63,15 @@ public class PlanLimits {
      */
     public Optional<Refusal> cachedRefusal(UUID merchantId) {
         State s = cache.get(merchantId);
-        long now = System.nanoTime();
-        if (s == null || now - s.expiresAtNanos() >= 0 || !s.month().equals(currentMonth())) {
+        YearMonth month = currentMonth();
+        boolean thisMonth = s != null && s.month().equals(month);
+        if (!thisMonth || System.nanoTime() - s.expiresAtNanos() >= 0) {
             if (refreshing.add(merchantId)) {
                 load(merchantId).eventually(() -> refreshing.remove(merchantId)).subscribe().with(x -> { },
                         failure -> LOG.debugf("plan state of %s not refreshed: %s", merchantId, failure.getMessage()));
             }
         }
-        return s != null && s.blocked() && s.month().equals(currentMonth()) ? Optional.of(refusal()) : Optional.empty();
+        return thisMonth && s.blocked() ? Optional.of(refusal()) : Optional.empty();
     }
 
     /**

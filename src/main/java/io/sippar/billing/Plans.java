@@ -11,7 +11,9 @@ import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,13 +50,9 @@ public class Plans {
 
     // before RouteCatalog (default priority) writes the configured merchants, whose first subscription needs the plan rows
     void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION) StartupEvent event) {
-        List<String> problems = new ArrayList<>();
-        pricing.merchants().forEach((slug, m) -> {
-            if (catalog.find(m.plan()).isEmpty()) {
-                problems.add("sippar.pricing.merchants." + slug + ".plan=" + m.plan() + " is not a plan of "
-                        + catalog.source() + " (plans: " + catalog.plans().stream().map(Plan::id).toList() + ")");
-            }
-        });
+        Map<String, String> configured = new TreeMap<>();
+        pricing.merchants().forEach((slug, m) -> configured.put(slug, m.plan()));
+        List<String> problems = configurationProblems(catalog, configured);
         if (!problems.isEmpty()) {
             throw new IllegalStateException(String.join("; ", problems));
         }
@@ -73,6 +71,18 @@ public class Plans {
                     }
                 },
                 failure -> LOG.warnf("could not apply scheduled plan changes to merchant.plan: %s", failure.getMessage())));
+    }
+
+    /** Configured merchant plans (slug to plan id) that the catalog does not have, as startup errors. */
+    static List<String> configurationProblems(PlanCatalog catalog, Map<String, String> configured) {
+        List<String> problems = new ArrayList<>();
+        configured.forEach((slug, plan) -> {
+            if (catalog.find(plan).isEmpty()) {
+                problems.add("sippar.pricing.merchants." + slug + ".plan=" + plan + " is not a plan of "
+                        + catalog.source() + " (plans: " + catalog.plans().stream().map(Plan::id).toList() + ")");
+            }
+        });
+        return problems;
     }
 
     void onStop(@Observes ShutdownEvent event) {

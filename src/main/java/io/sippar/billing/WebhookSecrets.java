@@ -1,7 +1,6 @@
 package io.sippar.billing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -51,7 +50,7 @@ public class WebhookSecrets {
 
     @jakarta.inject.Inject
     public WebhookSecrets(BillingConfig config) {
-        this(readKey(config.webhooks()));
+        this(readKey(config.webhooks().encryptionKey(), config.webhooks().encryptionKeyFile()));
     }
 
     WebhookSecrets(Optional<byte[]> raw) {
@@ -125,16 +124,16 @@ public class WebhookSecrets {
         }
     }
 
-    private static Optional<byte[]> readKey(BillingConfig.Webhooks config) {
-        Optional<String> text = config.encryptionKey().map(String::trim);
+    /** The key from its property or, when that is unset, its file; errors name the source, never the value. */
+    static Optional<byte[]> readKey(Optional<String> property, Optional<java.nio.file.Path> file) {
+        Optional<String> text = property.map(String::trim);
         String origin = "sippar.billing.webhooks.encryption-key";
-        if (text.isEmpty() && config.encryptionKeyFile().isPresent()) {
-            origin = "sippar.billing.webhooks.encryption-key-file " + config.encryptionKeyFile().get();
+        if (text.isEmpty() && file.isPresent()) {
+            origin = "sippar.billing.webhooks.encryption-key-file " + file.get();
             try {
-                text = Optional.of(Files.readString(config.encryptionKeyFile().get(), StandardCharsets.UTF_8).trim());
+                text = Optional.of(Files.readString(file.get(), StandardCharsets.UTF_8).trim());
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the webhook encryption key file "
-                        + config.encryptionKeyFile().get(), e);
+                throw new IllegalStateException("cannot read " + origin + ": " + e.getClass().getSimpleName(), e);
             }
         }
         if (text.isEmpty() || text.get().isEmpty()) {
