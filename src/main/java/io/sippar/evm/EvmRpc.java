@@ -229,6 +229,24 @@ final class EvmRpc implements AutoCloseable {
                 .onFailure().transform(t -> unavailable("eth_sendRawTransaction", t));
     }
 
+    /**
+     * Health probe of one endpoint: {@code eth_chainId} sent straight to it (no breaker, no failover,
+     * OkHttp's call timeout), failing unless it answers with {@code expectedChainId}.
+     */
+    Uni<Void> probe(int index, long expectedChainId) {
+        Endpoint e = endpoints.get(index);
+        return Uni.createFrom().completionStage(() -> e.web3j.ethChainId().sendAsync()).map(r -> {
+            if (r.hasError()) {
+                throw new IllegalStateException("eth_chainId answered " + r.getError().getMessage());
+            }
+            long id = r.getChainId().longValueExact();
+            if (id != expectedChainId) {
+                throw new IllegalStateException("answers as chain " + id + ", configured as " + expectedChainId);
+            }
+            return null;
+        }).replaceWithVoid();
+    }
+
     /** The hash of a signed transaction, known before any node has seen it. */
     static String txHash(String rawHex) {
         return Hash.sha3(rawHex);

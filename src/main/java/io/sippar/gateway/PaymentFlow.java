@@ -7,6 +7,7 @@ import io.sippar.ledger.Posting;
 import io.sippar.ledger.Reservation;
 import io.sippar.pricing.PricedRoute;
 import io.sippar.scheme.PaymentIdentity;
+import io.sippar.scheme.OnCallerContext;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
 import io.sippar.scheme.SchemeUnavailableException;
@@ -27,17 +28,24 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * The paid-request path shared by every integration mode. In order: match the payment to the
  * route, reserve its on-chain identity (the replay guard), verify, serve, settle, record. Every
  * exit releases or finishes the reservation, so an authorization is either charged exactly once
  * with the resource served, or left usable.
+ *
+ * <p>Once a payment is reserved its id is in the log MDC ({@value #MDC_PAYMENT_ID}) for every step:
+ * the request's Vert.x duplicated context carries it, and every scheme result is brought back to
+ * that context ({@link OnCallerContext}) before the flow goes on.
  */
 @ApplicationScoped
 public class PaymentFlow {
 
     private static final Logger LOG = Logger.getLogger(PaymentFlow.class);
+    /** The MDC key of the payment id in every log line of a paid request. */
+    public static final String MDC_PAYMENT_ID = "paymentId";
 
     private final SchemeRegistry schemes;
     private final PaymentRepository payments;
@@ -45,9 +53,11 @@ public class PaymentFlow {
     private final GatewayConfig config;
     private final FeeBook fees;
     private final io.sippar.pricing.AssetRegistry assets;
+    private final PaymentMetrics metrics;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
-            FeeBook fees, io.sippar.pricing.AssetRegistry assets) {
+            FeeBook fees, io.sippar.pricing.AssetRegistry assets, PaymentMetrics metrics) {
+        this.metrics = metrics;
         this.fees = fees;
         this.assets = assets;
         this.schemes = schemes;
@@ -92,7 +102,7 @@ public class PaymentFlow {
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
-        return start(route, payment, request, body, resourceUrl, false);
+        return metrics.payment(route, start(route, payment, request, body, resourceUrl, false));
     }
 
     /**
@@ -101,7 +111,7 @@ public class PaymentFlow {
      * {@link #pay}; the result is {@link Allowed} instead of {@link Served}.
      */
     public Uni<Outcome> authorize(PricedRoute route, Payment payment, String resourceUrl) {
-        return start(route, payment, null, null, resourceUrl, true);
+        return metrics.payment(route, start(route, payment, null, null, resourceUrl, true));
     }
 
     private Uni<Outcome> start(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
@@ -122,6 +132,11 @@ public class PaymentFlow {
             identity = scheme.identify(payment, requirements);
         } catch (X402DecodeException e) {
             return rejected(e.reason(), e.getMessage());
+        }
+        Optional<String> cannotSettle = scheme.settlementUnavailable(requirements.network());
+        if (cannotSettle.isPresent()) {
+            // before anything is reserved or served: nobody is charged, the client retries (maybe on another pod)
+            return Uni.createFrom().item(new Unavailable(cannotSettle.get(), config.retryAfterSeconds()));
         }
         NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
@@ -154,18 +169,23 @@ public class PaymentFlow {
             return Uni.createFrom().item(SettleResponse.failure(e.reason(), e.getMessage(), null,
                     requirements.network(), ""));
         }
+        Optional<String> cannotSettle = scheme.settlementUnavailable(requirements.network());
+        if (cannotSettle.isPresent()) {
+            return Uni.createFrom().failure(new SchemeUnavailableException(cannotSettle.get(),
+                    config.retryAfterSeconds(), null));
+        }
         String resource = payment.resource() == null ? null : payment.resource().url();
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource);
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return payments.reserve(row).chain(reservation -> switch (reservation) {
+        return metrics.knowMerchant(merchantId).chain(() -> payments.reserve(row)).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
                     "this payment is already " + t.state().db(), identity.payer(), requirements.network(),
                     t.txHash() == null ? "" : t.txHash()));
-            case Reservation.Reserved r -> scheme.verify(payment, requirements)
+            case Reservation.Reserved r -> verify(ctx, r.paymentId())
                     .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
                     .chain(verdict -> verdict.isValid()
                             ? payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED)
@@ -196,8 +216,21 @@ public class PaymentFlow {
         };
     }
 
+    /** The scheme's verdict, timed and counted, back on the request's context with the payment id in the MDC. */
+    private Uni<VerifyResponse> verify(Context ctx, UUID id) {
+        MDC.put(MDC_PAYMENT_ID, id.toString());
+        return metrics.verification(labels(ctx), OnCallerContext.of(ctx.scheme().verify(ctx.payment(),
+                        ctx.requirements())))
+                .invoke(v -> LOG.debugf("verification of %s on %s: %s", ctx.row().payer(), ctx.requirements().network(),
+                        v.isValid() ? "valid" : "refused, " + v.invalidReason()));
+    }
+
+    private PaymentMetrics.Labels labels(Context ctx) {
+        return metrics.labels(ctx.route(), ctx.row().merchantId(), ctx.requirements());
+    }
+
     private Uni<Outcome> verified(Context ctx, UUID id) {
-        return ctx.scheme().verify(ctx.payment(), ctx.requirements())
+        return verify(ctx, id)
                 .onFailure(SchemeUnavailableException.class).recoverWithNull()
                 .chain(verdict -> {
                     if (verdict == null) {
@@ -277,12 +310,14 @@ public class PaymentFlow {
 
     private Uni<Optional<UpstreamProxy.UpstreamResponse>> forward(Context ctx, UUID id) {
         MultiMap headers = describe(id, ctx.row().payer(), ctx.requirements());
-        return upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
+        return metrics.upstream(ctx.route(), upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
                 .map(Optional::of)
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("upstream of %s failed: %s", ctx.route().definition().name(), failure.getMessage());
                     return Optional.empty();
-                });
+                }))
+                .invoke(answer -> answer.ifPresent(a -> LOG.debugf("upstream of %s answered %d",
+                        ctx.route().definition().name(), a.status())));
     }
 
     /** The X-Payment-* headers that tell an upstream which verified payment a request carries. */
@@ -302,8 +337,11 @@ public class PaymentFlow {
      */
     private Uni<SettleResponse> settle(Context ctx, UUID id) {
         return payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
-                .chain(() -> ctx.scheme().settle(ctx.payment(), ctx.requirements(),
-                        tx -> payments.recordTransaction(id, tx).replaceWithVoid()))
+                .invoke(() -> LOG.debugf("settling on %s", ctx.requirements().network()))
+                .chain(() -> metrics.settlement(labels(ctx), OnCallerContext.of(ctx.scheme().settle(ctx.payment(),
+                        ctx.requirements(), tx -> payments.recordTransaction(id, tx).replaceWithVoid()))))
+                .invoke(result -> LOG.debugf("settlement on %s: %s, transaction %s", result.network(),
+                        result.success() ? "success" : "failed, " + result.errorReason(), result.transaction()))
                 .onFailure().transform(t -> new SettlementOutcomeUnknown(
                         "settlement of payment " + id + " did not complete: " + t.getMessage(), t))
                 .call(result -> record(ctx, id, result));
@@ -333,7 +371,14 @@ public class PaymentFlow {
                 .map(asset -> fees.feeFor(asset, amount, java.time.Instant.now()))
                 .orElseGet(() -> new io.sippar.fees.Fee(BigInteger.ZERO, java.math.BigDecimal.ZERO, "none", "none",
                         "not computed: asset not in the asset table"));
-        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee);
+        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee)
+                .invoke(recorded -> {
+                    if (recorded) {
+                        metrics.feeEarned(labels(ctx), fee.usd());
+                        LOG.debugf("recorded in the ledger: %s, fee %s (%s)", result.transaction(), fee.atomic(),
+                                fee.band());
+                    }
+                });
     }
 
     /**

@@ -43,6 +43,15 @@ public interface PaymentScheme {
     Uni<VerifyResponse> verify(Payment payment, PaymentRequirements requirements);
 
     /**
+     * Why this process cannot settle on {@code network} right now (no settlement key configured, or
+     * none leased to it), checked before a payment is reserved so it is refused with 503 and never
+     * charged; empty when it can.
+     */
+    default Optional<String> settlementUnavailable(String network) {
+        return Optional.empty();
+    }
+
+    /**
      * Executes a verified payment on chain and waits for its outcome. {@code listener} hears the
      * transaction id as soon as it is broadcast.
      */
