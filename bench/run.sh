@@ -179,6 +179,10 @@ start_stack() { # block-time (0 = automine)
     "-Dsippar.evm.networks.devnet.rpc-urls=$RPC"
     "-Dsippar.evm.networks.devnet.settlement-key-file=$WORK/settler.key"
     "-Dsippar.pricing.merchants.bench.name=Bench"
+    # one load generator on one address: the abuse limits stay on (their cost is measured) but far above the load
+    "-Dsippar.limits.challenge-rate=10000000" "-Dsippar.limits.challenge-burst=10000000"
+    "-Dsippar.limits.verify-ip-rate=10000000" "-Dsippar.limits.verify-ip-burst=10000000"
+    "-Dsippar.limits.verify-payer-rate=10000000" "-Dsippar.limits.verify-payer-burst=10000000"
   )
   [ "${NO_API_KEY:-}" = 1 ] || props+=("-Dsippar.pricing.merchants.bench.api-key=$API_KEY")
   log "starting the gateway on $GW"

@@ -1,6 +1,7 @@
 package io.sippar.evm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sippar.x402.AtomicAmount;
 import io.sippar.x402.ReasonCode;
 import io.sippar.x402.X402DecodeException;
 import java.math.BigInteger;
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The EIP-3009 {@code TransferWithAuthorization} message of an exact-EVM payload. Addresses are
- * EIP-55, the nonce is lowercase 0x hex (32 bytes), numbers are within uint256.
+ * EIP-55, the nonce is lowercase 0x hex (32 bytes), numbers are canonical decimals within uint256.
  */
 record Eip3009Authorization(
         String from,
@@ -20,10 +21,8 @@ record Eip3009Authorization(
         BigInteger validBefore,
         String nonce) {
 
-    static final BigInteger UINT256_MAX = BigInteger.ONE.shiftLeft(256).subtract(BigInteger.ONE);
+    static final BigInteger UINT256_MAX = AtomicAmount.UINT256_MAX;
 
-    // 78 digits is the length of 2^256-1; the cap keeps BigInteger parsing cheap on hostile input
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,78}");
     private static final Pattern BYTES32 = Pattern.compile("0x[0-9a-fA-F]{64}");
 
     Eip3009Authorization {
@@ -60,15 +59,8 @@ record Eip3009Authorization(
     }
 
     private static BigInteger uint256(JsonNode node, String field) {
-        String s = text(node, field);
-        if (s == null || !DECIMAL.matcher(s).matches()) {
-            throw invalid("authorization." + field + " must be a decimal string");
-        }
-        BigInteger v = new BigInteger(s);
-        if (v.compareTo(UINT256_MAX) > 0) {
-            throw invalid("authorization." + field + " exceeds uint256");
-        }
-        return v;
+        return AtomicAmount.parse(text(node, field)).orElseThrow(() -> invalid("authorization." + field
+                + " must be a canonical decimal string (no sign, leading zero or exponent) within uint256"));
     }
 
     private static String bytes32(JsonNode node, String field) {

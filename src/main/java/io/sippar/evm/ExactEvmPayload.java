@@ -1,6 +1,7 @@
 package io.sippar.evm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sippar.x402.ReasonCode;
 import io.sippar.x402.X402DecodeException;
 import java.util.Locale;
 import java.util.Objects;
@@ -32,7 +33,8 @@ record ExactEvmPayload(Eip3009Authorization authorization, String signature) {
         }
         if (payload.has("permit2Authorization")) {
             // the reference routes on this key; Sippar only implements the EIP-3009 path so far
-            throw Eip3009Authorization.invalid("Permit2 payloads are not supported");
+            throw new X402DecodeException(ReasonCode.UNSUPPORTED_PAYLOAD_TYPE,
+                    "Permit2 payloads are not supported; pay with an EIP-3009 authorization");
         }
         String signature = Eip3009Authorization.text(payload, "signature");
         if (signature == null || !HEX_BYTES.matcher(signature).matches()) {

@@ -142,6 +142,12 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
         return ExactEvmChecks.SCHEME;
     }
 
+    /** The settler asks before every broadcast and reports gas used × effective gas price after. */
+    @Override
+    public boolean announcesFees() {
+        return true;
+    }
+
     @Override
     public boolean supports(String network) {
         return network != null && chains.containsKey(network);

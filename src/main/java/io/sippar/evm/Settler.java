@@ -2,6 +2,7 @@ package io.sippar.evm;
 
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.KeyLease;
+import io.sippar.scheme.NetworkFee;
 import io.sippar.scheme.SchemeUnavailableException;
 import io.smallrye.mutiny.Uni;
 import java.math.BigInteger;
@@ -207,6 +208,8 @@ final class Settler implements AutoCloseable {
             }
             BigInteger gasLimit = (BigInteger) estimate;
             return marketFees
+                    // the most this transaction can cost us, asked before anything is signed or sent
+                    .call(fees -> listener.beforeBroadcast(new NetworkFee(network, maxCost(gasLimit, fees))))
                     .onItem().transformToUni(fees -> inLane(() -> broadcastNew(to, data, gasLimit, fees, 0)))
                     .onItem().call(t -> listener.broadcast(t.lastHash())
                             // nobody will wait for it: later waiters re-send it if it goes missing
@@ -332,8 +335,16 @@ final class Settler implements AutoCloseable {
             if (found.isPresent()) {
                 inFlight.remove(t.nonce);
                 TransactionReceipt r = found.get();
-                meterGas(r, t);
-                return Uni.createFrom().<Outcome>item(new Outcome.Mined(r.getTransactionHash(), r.isStatusOK()));
+                Outcome mined = new Outcome.Mined(r.getTransactionHash(), r.isStatusOK());
+                BigInteger fee = feePaid(r, t);
+                gas.spent(fee);
+                // the chain has decided; failing to book the fee must not change what the payer is told
+                return listener.feePaid(new NetworkFee(network, fee))
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.errorf(e, "fee of %s on %s could not be booked", r.getTransactionHash(), network);
+                            return null;
+                        })
+                        .replaceWith(mined);
             }
             if (System.nanoTime() - deadline > 0) {
                 t.orphaned = true;
@@ -390,26 +401,46 @@ final class Settler implements AutoCloseable {
                 // at the cap: the same bytes again, in case no node holds the transaction any more
                 return rpc.sendRaw(t.lastRaw).replaceWithVoid();
             }
-            String raw = sign(t.nonce, t.to, t.data, t.gasLimit, bumped);
-            String hash = EvmRpc.txHash(raw);
-            return rpc.sendRaw(raw).onItem().transformToUni(resp -> {
-                if (resp.hasError() && !alreadyKnown(resp.getError())) {
-                    // nonce too low: one of our hashes got mined meanwhile; underpriced: try again later
-                    LOG.debugf("replacement of nonce %d on %s refused: %s", t.nonce, network,
-                            resp.getError().getMessage());
-                    return Uni.createFrom().voidItem();
-                }
-                t.fees = bumped;
-                t.lastRaw = raw;
-                t.hashes.add(hash);
-                LOG.infof("re-priced stuck settlement nonce %d on %s: %s -> %s (maxFee %s wei)", t.nonce, network,
-                        t.hashes.get(t.hashes.size() - 2), hash, bumped.maxFeePerGas());
-                return listener.broadcast(hash);
-            });
+            return listener.beforeFeeIncrease(new NetworkFee(network, maxCost(t.gasLimit, bumped)))
+                    .onItem().transformToUni(allowed -> allowed ? replace(t, bumped, listener)
+                            // over the fee ceiling: keep waiting on the transaction we have
+                            : rpc.sendRaw(t.lastRaw).replaceWithVoid());
         }).onFailure().recoverWithItem(e -> {
             LOG.debugf("re-pricing nonce %d on %s failed: %s", t.nonce, network, e.toString());
             return null;
         });
+    }
+
+    /** Signs and sends the replacement of {@code t} at {@code bumped} fees. */
+    private Uni<Void> replace(Tracked t, Fees bumped, BroadcastListener listener) {
+        String raw = sign(t.nonce, t.to, t.data, t.gasLimit, bumped);
+        String hash = EvmRpc.txHash(raw);
+        return rpc.sendRaw(raw).onItem().transformToUni(resp -> {
+            if (resp.hasError() && !alreadyKnown(resp.getError())) {
+                // nonce too low: one of our hashes got mined meanwhile; underpriced: try again later
+                LOG.debugf("replacement of nonce %d on %s refused: %s", t.nonce, network,
+                        resp.getError().getMessage());
+                return Uni.createFrom().voidItem();
+            }
+            t.fees = bumped;
+            t.lastRaw = raw;
+            t.hashes.add(hash);
+            LOG.infof("re-priced stuck settlement nonce %d on %s: %s -> %s (maxFee %s wei)", t.nonce, network,
+                    t.hashes.get(t.hashes.size() - 2), hash, bumped.maxFeePerGas());
+            return listener.broadcast(hash);
+        });
+    }
+
+    /** The worst case of a transaction: every unit of its gas limit at its max fee per gas. */
+    private static BigInteger maxCost(BigInteger gasLimit, Fees fees) {
+        return gasLimit.multiply(fees.maxFeePerGas());
+    }
+
+    /** Gas used × effective gas price from the receipt; the worst case when a node omits the price. */
+    private static BigInteger feePaid(TransactionReceipt r, Tracked t) {
+        String price = r.getEffectiveGasPrice();
+        BigInteger gasUsed = r.getGasUsedRaw() == null ? t.gasLimit : r.getGasUsed();
+        return gasUsed.multiply(price == null || price.isEmpty() ? t.fees.maxFeePerGas() : Numeric.decodeQuantity(price));
     }
 
     private void resendOrphansBelow(long nonce) {
@@ -425,18 +456,6 @@ final class Settler implements AutoCloseable {
         // forget orphans the chain has passed
         minedCount.subscribe().with(mined -> inFlight.values().removeIf(o -> o.orphaned && o.nonce < mined),
                 e -> { });
-    }
-
-    /** Gas used × effective gas price from the receipt; the signed maximum when a node omits the price. */
-    private void meterGas(TransactionReceipt r, Tracked t) {
-        try {
-            String price = r.getEffectiveGasPrice();
-            BigInteger used = r.getGasUsedRaw() == null ? t.gasLimit : r.getGasUsed();
-            gas.spent(used.multiply(price == null || price.isEmpty() ? t.fees.maxFeePerGas()
-                    : Numeric.decodeQuantity(price)));
-        } catch (RuntimeException e) {
-            LOG.debugf("gas of %s on %s not metered: %s", r.getTransactionHash(), network, e.toString());
-        }
     }
 
     /** +12.5% and at least 1 wei: above the 10% replacement minimum of geth and anvil. */

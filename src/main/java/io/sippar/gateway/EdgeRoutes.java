@@ -1,6 +1,8 @@
 package io.sippar.gateway;
 
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.sippar.limits.LimitExceededException;
+import io.sippar.limits.RequestLimits;
 import io.sippar.pricing.PricedRoute;
 import io.sippar.pricing.RoutePattern;
 import io.sippar.x402.HeaderCodec;
@@ -45,9 +47,11 @@ public class EdgeRoutes {
     private final PaymentFlow flow;
     private final UpstreamProxy proxy;
     private final GatewayConfig config;
+    private final RequestLimits limits;
 
     public EdgeRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, UpstreamProxy proxy,
-            GatewayConfig config) {
+            GatewayConfig config, RequestLimits limits) {
+        this.limits = limits;
         this.catalog = catalog;
         this.challenges = challenges;
         this.flow = flow;
@@ -101,6 +105,21 @@ public class EdgeRoutes {
 
     private void paid(RoutingContext ctx, PricedRoute route) {
         HttpServerRequest request = ctx.request();
+        if (!PaymentHeaders.present(request.headers())) {
+            Optional<LimitExceededException> limited = limits.challenge(request);
+            if (limited.isPresent()) {
+                tooMany(ctx.response(), limited.get());
+                return;
+            }
+            challenge(ctx, route, Challenges.PAYMENT_REQUIRED, Challenges.X_PAYMENT_REQUIRED);
+            return;
+        }
+        // counted before any decoding: every paid request costs a decode, and most a chain call
+        Optional<LimitExceededException> limited = limits.paidRequest(request);
+        if (limited.isPresent()) {
+            tooMany(ctx.response(), limited.get());
+            return;
+        }
         Payment payment;
         switch (PaymentHeaders.read(request.headers())) {
             case PaymentHeaders.Missing m -> {
@@ -141,6 +160,7 @@ public class EdgeRoutes {
             case PaymentFlow.UpstreamFailed f -> problem(response, 502, "Upstream unavailable",
                     ReasonCode.UPSTREAM_UNAVAILABLE, f.message() + "; you were not charged");
             case PaymentFlow.NotCharged n -> upstreamAnswer(response, n.upstream());
+            case PaymentFlow.Limited l -> tooMany(response, l.limit());
             case PaymentFlow.Served s -> {
                 response.putHeader(settlementHeader, HeaderCodec.encode(s.settlement()));
                 upstreamAnswer(response, s.upstream());
@@ -188,6 +208,15 @@ public class EdgeRoutes {
         }
         response.putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
         problem(response, 503, "Service temporarily unavailable", ReasonCode.FACILITATOR_UNAVAILABLE, detail);
+    }
+
+    /** 429 problem+json with Retry-After: an abuse limit, nothing charged. */
+    static void tooMany(HttpServerResponse response, LimitExceededException limit) {
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("Retry-After", Long.toString(limit.retryAfterSeconds()));
+        problem(response, 429, "Too many requests", limit.reason(), limit.getMessage());
     }
 
     private void passthrough(RoutingContext ctx, String upstream) {

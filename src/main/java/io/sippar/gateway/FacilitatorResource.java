@@ -3,6 +3,7 @@ package io.sippar.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
+import io.sippar.x402.AtomicAmount;
 import io.sippar.x402.FacilitatorRequest;
 import io.sippar.x402.HeaderCodec;
 import io.sippar.x402.Network;
@@ -38,8 +39,11 @@ public class FacilitatorResource {
     private final SchemeRegistry schemes;
     private final io.sippar.merchant.ApiKeys apiKeys;
     private final PaymentFlow flow;
+    private final io.sippar.limits.RequestLimits limits;
 
-    public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow) {
+    public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow,
+            io.sippar.limits.RequestLimits limits) {
+        this.limits = limits;
         this.schemes = schemes;
         this.apiKeys = apiKeys;
         this.flow = flow;
@@ -70,12 +74,13 @@ public class FacilitatorResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Verify a payment payload against payment requirements")
-    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
                 return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
             }
+            limitPayer(p);
             return p.scheme().verify(p.payment(), p.requirements());
         });
     }
@@ -85,7 +90,7 @@ public class FacilitatorResource {
     @Path("settle")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Settle a verified payment on chain")
-    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, String body) {
+    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
@@ -93,6 +98,23 @@ public class FacilitatorResource {
                         p.requirements() == null ? "" : p.requirements().network(), ""));
             }
             return flow.settleForMerchant(merchantId, p.scheme(), p.payment(), p.requirements());
+        });
+    }
+
+    /**
+     * Per-payer verification limit. Facilitator callers are merchants' servers, each relaying many
+     * clients from one address, so the per-IP limits of the edge do not apply here; a payload the
+     * scheme cannot even identify is left for verify to refuse.
+     */
+    private void limitPayer(Parsed p) {
+        String payer;
+        try {
+            payer = p.scheme().identify(p.payment(), p.requirements()).payer();
+        } catch (X402DecodeException e) {
+            return;
+        }
+        limits.verification(p.requirements().network(), payer).ifPresent(e -> {
+            throw e;
         });
     }
 
@@ -105,16 +127,19 @@ public class FacilitatorResource {
      * Shape problems (not JSON, missing objects) are the caller's bug: 400. Content problems (unknown
      * version, scheme or network) are answers: 200 with a reason.
      */
-    private Parsed parse(String body) {
+    private Parsed parse(byte[] body) {
         FacilitatorRequest req;
         try {
-            JsonNode tree = X402Json.MAPPER.readTree(body == null ? "" : body);
+            // bytes, not a String: the JAX-RS String reader replaces invalid UTF-8 with U+FFFD, so two
+            // hops could read different text; Jackson's byte parser refuses it instead
+            JsonNode tree = X402Json.MAPPER.readTree(body == null ? new byte[0] : body);
             if (tree == null || !tree.isObject()) {
                 throw new BadRequest("the body must be a JSON object");
             }
             req = X402Json.MAPPER.treeToValue(tree, FacilitatorRequest.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadRequest("the body is not valid JSON for a facilitator request");
+        } catch (java.io.IOException | NumberFormatException e) {
+            // NumberFormatException: Jackson passes BigDecimal's refusal of an exponent beyond int range through
+            throw new BadRequest("the body is not valid UTF-8 JSON for a facilitator request");
         }
         if (req.paymentPayload() == null || !req.paymentPayload().isObject()) {
             throw new BadRequest("paymentPayload must be an object");
@@ -167,9 +192,9 @@ public class FacilitatorResource {
             String amount = node.has("amount") ? text(node, "amount") : text(node, "maxAmountRequired");
             String caip2 = Network.parse(network).map(Network::caip2).orElseThrow(() -> new X402DecodeException(
                     ReasonCode.INVALID_NETWORK, "paymentRequirements.network '" + network + "' is not a known network"));
-            if (!amount.matches("^[0-9]{1,78}$")) {
+            if (!AtomicAmount.isCanonical(amount)) {
                 throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_REQUIREMENTS,
-                        "paymentRequirements amount must be a decimal string of atomic units");
+                        "paymentRequirements amount must be a canonical decimal string of atomic units within uint256");
             }
             JsonNode timeout = node.get("maxTimeoutSeconds");
             if (timeout == null || !timeout.canConvertToInt() || !timeout.isIntegralNumber() || timeout.asInt() <= 0) {

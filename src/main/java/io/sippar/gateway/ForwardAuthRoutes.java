@@ -57,9 +57,11 @@ public class ForwardAuthRoutes {
     private final PaymentFlow flow;
     private final GatewayConfig gateway;
     private final ForwardAuthConfig config;
+    private final io.sippar.limits.RequestLimits limits;
 
     public ForwardAuthRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, GatewayConfig gateway,
-            ForwardAuthConfig config) {
+            ForwardAuthConfig config, io.sippar.limits.RequestLimits limits) {
+        this.limits = limits;
         this.catalog = catalog;
         this.challenges = challenges;
         this.flow = flow;
@@ -122,6 +124,14 @@ public class ForwardAuthRoutes {
             return;
         }
         String resource = challenges.resourceUrl(o.scheme(), o.host(), o.uri());
+        // the same per-IP limits as the reverse proxy; behind a proxy the client's address comes from
+        // X-Forwarded-For only when the proxy is in sippar.limits.trusted-proxies
+        Optional<io.sippar.limits.LimitExceededException> limited = PaymentHeaders.present(request.headers())
+                ? limits.paidRequest(request) : limits.challenge(request);
+        if (limited.isPresent()) {
+            tooMany(ctx, mode, limited.get());
+            return;
+        }
         switch (PaymentHeaders.read(request.headers())) {
             case PaymentHeaders.Missing m -> challenge(ctx, mode, route.get(), resource, Challenges.PAYMENT_REQUIRED,
                     Challenges.X_PAYMENT_REQUIRED, null);
@@ -193,6 +203,7 @@ public class ForwardAuthRoutes {
                         payment.isV2() ? HeaderCodec.encode(f.settlement()) : null);
             }
             case PaymentFlow.Unavailable u -> unavailable(ctx, mode, u.message());
+            case PaymentFlow.Limited l -> tooMany(ctx, mode, l.limit());
             // Served, NotCharged, UpstreamFailed: outcomes of serving, which authorize never does
             default -> {
                 LOG.errorf("forward auth got a serving outcome: %s", outcome.getClass().getSimpleName());
@@ -221,6 +232,13 @@ public class ForwardAuthRoutes {
                 Integer.toString(gateway.retryAfterSeconds()));
         deny(ctx, mode, 503, headers, Problem.MEDIA_TYPE, Problem.json(503, "Service temporarily unavailable",
                 ReasonCode.FACILITATOR_UNAVAILABLE, detail));
+    }
+
+    private static void tooMany(RoutingContext ctx, Mode mode, io.sippar.limits.LimitExceededException limit) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Retry-After",
+                Long.toString(limit.retryAfterSeconds()));
+        deny(ctx, mode, 429, headers, Problem.MEDIA_TYPE, Problem.json(429, "Too many requests", limit.reason(),
+                limit.getMessage()));
     }
 
     private static void problem(RoutingContext ctx, Mode mode, int status, String title, ReasonCode reason,

@@ -5,7 +5,12 @@ import io.sippar.ledger.PaymentRepository;
 import io.sippar.ledger.PaymentState;
 import io.sippar.ledger.Posting;
 import io.sippar.ledger.Reservation;
+import io.sippar.limits.GasBudget;
+import io.sippar.limits.LimitExceededException;
+import io.sippar.limits.RequestLimits;
 import io.sippar.pricing.PricedRoute;
+import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.NetworkFee;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.OnCallerContext;
 import io.sippar.scheme.PaymentScheme;
@@ -53,10 +58,15 @@ public class PaymentFlow {
     private final GatewayConfig config;
     private final FeeBook fees;
     private final io.sippar.pricing.AssetRegistry assets;
+    private final RequestLimits limits;
+    private final GasBudget gas;
     private final PaymentMetrics metrics;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
-            FeeBook fees, io.sippar.pricing.AssetRegistry assets, PaymentMetrics metrics) {
+            FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas,
+            PaymentMetrics metrics) {
+        this.limits = limits;
+        this.gas = gas;
         this.metrics = metrics;
         this.fees = fees;
         this.assets = assets;
@@ -99,6 +109,10 @@ public class PaymentFlow {
             implements Outcome {
     }
 
+    /** An abuse limit refused the request or its settlement before anything was charged: 429 with Retry-After. */
+    public record Limited(LimitExceededException limit) implements Outcome {
+    }
+
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
@@ -138,6 +152,10 @@ public class PaymentFlow {
             // before anything is reserved or served: nobody is charged, the client retries (maybe on another pod)
             return Uni.createFrom().item(new Unavailable(cannotSettle.get(), config.retryAfterSeconds()));
         }
+        Optional<LimitExceededException> limited = limits.verification(requirements.network(), identity.payer());
+        if (limited.isPresent()) {
+            return Uni.createFrom().item(new Limited(limited.get()));
+        }
         NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
@@ -173,6 +191,10 @@ public class PaymentFlow {
         if (cannotSettle.isPresent()) {
             return Uni.createFrom().failure(new SchemeUnavailableException(cannotSettle.get(),
                     config.retryAfterSeconds(), null));
+        }
+        Optional<LimitExceededException> limited = limits.verification(requirements.network(), identity.payer());
+        if (limited.isPresent()) {
+            return Uni.createFrom().failure(limited.get());
         }
         String resource = payment.resource() == null ? null : payment.resource().url();
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
@@ -273,7 +295,9 @@ public class PaymentFlow {
             return settle(ctx, id).map(settled -> settled.success()
                     ? new Served(upstream.get(), settled)
                     : new SettlementFailed(settled));
-        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome)
+                .onFailure(LimitExceededException.class).recoverWithItem(e -> new Limited((LimitExceededException) e))
+                .onFailure(SchemeUnavailableException.class).recoverWithItem(e -> unavailable());
     }
 
     private Uni<Outcome> settleThenServe(Context ctx, UUID id) {
@@ -285,14 +309,18 @@ public class PaymentFlow {
             return forward(ctx, id).map(upstream -> upstream
                     .<Outcome>map(u -> new Served(u, settled))
                     .orElseGet(() -> new UpstreamFailed("the upstream could not be reached after settlement")));
-        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+        }).onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome)
+                .onFailure(LimitExceededException.class).recoverWithItem(e -> new Limited((LimitExceededException) e))
+                .onFailure(SchemeUnavailableException.class).recoverWithItem(e -> unavailable());
     }
 
     private Uni<Outcome> settleThenAllow(Context ctx, UUID id) {
         return settle(ctx, id).map(settled -> settled.success()
                 ? (Outcome) new Allowed(id, ctx.row().payer(), ctx.requirements(), settled)
                 : new SettlementFailed(settled))
-                .onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome);
+                .onFailure(SettlementOutcomeUnknown.class).recoverWithItem(this::unknownOutcome)
+                .onFailure(LimitExceededException.class).recoverWithItem(e -> new Limited((LimitExceededException) e))
+                .onFailure(SchemeUnavailableException.class).recoverWithItem(e -> unavailable());
     }
 
     private Outcome unknownOutcome(Throwable t) {
@@ -333,18 +361,87 @@ public class PaymentFlow {
 
     /**
      * settling is written before broadcast and the transaction id as soon as it is known, so a crash
-     * at any instant leaves a row the reconciler can finish from the chain.
+     * at any instant leaves a row the reconciler can finish from the chain. A scheme that announces
+     * its fees gets the row moved to settling right before its first broadcast, together with the
+     * gas hold; until then a failure (a gas ceiling, a node down) releases the authorization.
      */
     private Uni<SettleResponse> settle(Context ctx, UUID id) {
-        return payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
-                .invoke(() -> LOG.debugf("settling on %s", ctx.requirements().network()))
+        Settlement settlement = new Settlement(ctx, id);
+        Uni<Void> start = ctx.scheme().announcesFees() ? Uni.createFrom().voidItem()
+                : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
+                        .invoke(() -> settlement.settling = true).replaceWithVoid();
+        return start.invoke(() -> LOG.debugf("settling on %s", ctx.requirements().network()))
                 .chain(() -> metrics.settlement(labels(ctx), OnCallerContext.of(ctx.scheme().settle(ctx.payment(),
-                        ctx.requirements(), tx -> payments.recordTransaction(id, tx).replaceWithVoid()))))
+                        ctx.requirements(), settlement))))
                 .invoke(result -> LOG.debugf("settlement on %s: %s, transaction %s", result.network(),
                         result.success() ? "success" : "failed, " + result.errorReason(), result.transaction()))
-                .onFailure().transform(t -> new SettlementOutcomeUnknown(
-                        "settlement of payment " + id + " did not complete: " + t.getMessage(), t))
-                .call(result -> record(ctx, id, result));
+                .onFailure().recoverWithUni(t -> notSettled(settlement, t))
+                .call(result -> record(ctx, id, result,
+                        settlement.settling ? PaymentState.SETTLING : PaymentState.VERIFIED));
+    }
+
+    /**
+     * A settlement that failed. Before settling nothing was broadcast: the authorization is released
+     * and the cause passed on (429 for a limit, else 503). After it the outcome is unknown and the
+     * row is left for the reconciler; its gas hold is given back only if nothing was broadcast.
+     */
+    private Uni<SettleResponse> notSettled(Settlement s, Throwable t) {
+        if (!s.settling) {
+            Throwable cause = t instanceof LimitExceededException || t instanceof SchemeUnavailableException ? t
+                    : new SchemeUnavailableException("settlement could not start: " + t.getMessage(),
+                            config.retryAfterSeconds(), t);
+            return release(s.id, PaymentState.VERIFIED).onFailure().recoverWithNull()
+                    .chain(() -> Uni.createFrom().failure(cause));
+        }
+        Uni<?> hold = s.broadcast || !gas.limits(s.ctx.requirements().network()) ? Uni.createFrom().voidItem()
+                : gas.release(s.id).onFailure().recoverWithNull();
+        return hold.chain(() -> Uni.createFrom().failure(new SettlementOutcomeUnknown(
+                "settlement of payment " + s.id + " did not complete: " + t.getMessage(), t)));
+    }
+
+    /**
+     * What the scheme reports around its broadcast: the worst-case fee (held against the gas
+     * ceilings as the row moves to settling), the transaction id, and the fee finally paid.
+     */
+    private final class Settlement implements BroadcastListener {
+        private final Context ctx;
+        private final UUID id;
+        private volatile boolean settling;
+        private volatile boolean broadcast;
+
+        Settlement(Context ctx, UUID id) {
+            this.ctx = ctx;
+            this.id = id;
+        }
+
+        @Override
+        public Uni<Void> broadcast(String transactionId) {
+            broadcast = true;
+            return payments.recordTransaction(id, transactionId).replaceWithVoid();
+        }
+
+        @Override
+        public Uni<Void> beforeBroadcast(NetworkFee maxFee) {
+            Uni<Void> start = gas.limits(maxFee.network())
+                    ? gas.holdAndStartSettling(id, ctx.row().merchantId(), maxFee)
+                    : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING).invoke(moved -> {
+                        if (!moved) {
+                            throw new IllegalStateException("payment " + id + " is no longer verified");
+                        }
+                    }).replaceWithVoid();
+            return start.invoke(() -> settling = true);
+        }
+
+        @Override
+        public Uni<Boolean> beforeFeeIncrease(NetworkFee newMaxFee) {
+            return gas.limits(newMaxFee.network()) ? gas.raise(id, ctx.row().merchantId(), newMaxFee)
+                    : Uni.createFrom().item(true);
+        }
+
+        @Override
+        public Uni<Void> feePaid(NetworkFee fee) {
+            return gas.limits(fee.network()) ? gas.charge(id, fee).replaceWithVoid() : Uni.createFrom().voidItem();
+        }
     }
 
     /**
@@ -352,10 +449,10 @@ public class PaymentFlow {
      * client still gets what it paid for, and the row, left in settling with its transaction id,
      * is finished by the reconciler.
      */
-    private Uni<Boolean> record(Context ctx, UUID id, SettleResponse result) {
+    private Uni<Boolean> record(Context ctx, UUID id, SettleResponse result, PaymentState from) {
         Uni<Boolean> write = result.success()
                 ? settled(ctx, id, result)
-                : payments.fail(id, PaymentState.SETTLING,
+                : payments.fail(id, from,
                         Optional.ofNullable(result.errorReason()).orElse("settlement_failed"),
                         emptyToNull(result.transaction()));
         return write.onFailure().recoverWithItem(t -> {

@@ -32,6 +32,11 @@ final class PaymentHeaders {
     record Decoded(Payment payment) implements Read {
     }
 
+    /** Whether the request carries any payment header (decoding it is {@link #read}'s job). */
+    static boolean present(MultiMap headers) {
+        return headers.contains(EdgeRoutes.PAYMENT_SIGNATURE) || headers.contains(EdgeRoutes.X_PAYMENT);
+    }
+
     static Read read(MultiMap headers) {
         List<String> v2 = headers.getAll(EdgeRoutes.PAYMENT_SIGNATURE);
         List<String> v1 = headers.getAll(EdgeRoutes.X_PAYMENT);

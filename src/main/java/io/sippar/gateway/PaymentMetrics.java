@@ -96,9 +96,10 @@ public class PaymentMetrics {
      */
     Uni<SettleResponse> settlement(Labels l, Uni<SettleResponse> settle) {
         return timed(SETTLE, l, settle, (s, failure) -> {
-            // a failure after the first broadcast is an unknown outcome (the row stays settling)
+            // nothing broadcast: unavailable or limited; a failure after the first broadcast: unknown (stays settling)
             String result = failure == null ? (s.success() ? "success" : "failure")
-                    : failure instanceof SchemeUnavailableException ? "unavailable" : "unknown";
+                    : failure instanceof SchemeUnavailableException ? "unavailable"
+                    : failure instanceof io.sippar.limits.LimitExceededException ? "limited" : "unknown";
             return new Result(result, s == null || s.success() ? NONE : reason(s.errorReason()));
         });
     }

@@ -74,6 +74,12 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
+    public Response limited(io.sippar.limits.LimitExceededException e) {
+        return Response.fromResponse(problem(429, "Too many requests", e.reason(), e.getMessage()))
+                .header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
+    }
+
+    @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return problem(404, "Not found", ReasonCode.ROUTE_NOT_FOUND, null);
     }

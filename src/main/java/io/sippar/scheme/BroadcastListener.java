@@ -4,7 +4,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Told the transaction id the moment a settlement is broadcast, before its outcome is known, so the
- * payment row names its transaction even if the process dies while waiting for the receipt.
+ * payment row names its transaction even if the process dies while waiting for the receipt. Schemes
+ * whose {@link PaymentScheme#announcesFees()} is true also ask it before spending network fees.
  */
 @FunctionalInterface
 public interface BroadcastListener {
@@ -14,4 +15,22 @@ public interface BroadcastListener {
 
     /** Completes once the transaction id is durably recorded; settlement waits for it. */
     Uni<Void> broadcast(String transactionId);
+
+    /**
+     * Called once, right before the first broadcast, with the most this settlement can cost the
+     * gateway in network fees. A failure means: do not broadcast; the scheme passes it on unchanged.
+     */
+    default Uni<Void> beforeBroadcast(NetworkFee maxFee) {
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Before replacing a stuck transaction at a higher fee bound; false = keep the current transaction. */
+    default Uni<Boolean> beforeFeeIncrease(NetworkFee newMaxFee) {
+        return Uni.createFrom().item(true);
+    }
+
+    /** Once the chain has decided (mined, successfully or not): the fee actually paid. */
+    default Uni<Void> feePaid(NetworkFee fee) {
+        return Uni.createFrom().voidItem();
+    }
 }

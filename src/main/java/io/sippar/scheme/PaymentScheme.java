@@ -52,6 +52,17 @@ public interface PaymentScheme {
     }
 
     /**
+     * Whether {@link #settle} calls {@link BroadcastListener#beforeBroadcast} before it first
+     * broadcasts (and {@link BroadcastListener#feePaid} after): the gateway then moves the payment
+     * to settling inside that call, together with holding the fee against the gas ceilings, so a
+     * ceiling can refuse a settlement while nothing has happened yet. Default false: the payment is
+     * moved to settling before {@link #settle} is called, and no ceiling applies.
+     */
+    default boolean announcesFees() {
+        return false;
+    }
+
+    /**
      * Executes a verified payment on chain and waits for its outcome. {@code listener} hears the
      * transaction id as soon as it is broadcast.
      */

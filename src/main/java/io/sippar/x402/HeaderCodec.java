@@ -157,6 +157,10 @@ public final class HeaderCodec {
             // original message only: the location part would quote client input back
             throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_HEADER_JSON,
                     "payment header is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (NumberFormatException e) {
+            // Jackson lets BigDecimal's own refusal through: an exponent beyond int range, e.g. 1e-99999999402
+            throw new X402DecodeException(ReasonCode.INVALID_PAYMENT_HEADER_JSON,
+                    "payment header holds a number no JSON reader can represent", e);
         }
     }
 

@@ -165,6 +165,8 @@ public enum ReasonCode {
     NOT_FOUND,
     CONFLICT,
     UPSTREAM_UNAVAILABLE,
+    RATE_LIMITED,
+    GAS_BUDGET_EXCEEDED,
     INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())

@@ -56,7 +56,6 @@ class Eip3009AuthorizationTest {
                 bad("payload without fields", p -> p.removeAll().put("x", 1)),
                 bad("authorization missing", p -> p.remove("authorization")),
                 bad("authorization not an object", p -> p.put("authorization", "x")),
-                bad("permit2 payload", p -> p.putObject("permit2Authorization")),
                 bad("signature missing", p -> p.remove("signature")),
                 bad("signature without 0x", p -> p.put("signature", A_SIGNATURE.substring(2))),
                 bad("signature odd length", p -> p.put("signature", A_SIGNATURE + "0")),
@@ -77,6 +76,9 @@ class Eip3009AuthorizationTest {
                 auth("value exponent", a -> a.put("value", "1e4")),
                 auth("value blank", a -> a.put("value", "")),
                 auth("value padded", a -> a.put("value", " 1")),
+                auth("value with a leading zero", a -> a.put("value", "010000")),
+                auth("validAfter with a leading zero", a -> a.put("validAfter", "0" + A_AUTH.validAfter())),
+                auth("value in fullwidth digits", a -> a.put("value", "\uff11\uff10")),
                 auth("value over uint256", a -> a.put("value", over)),
                 auth("validAfter null", a -> a.putNull("validAfter")),
                 auth("validBefore over uint256", a -> a.put("validBefore", over)),
@@ -94,6 +96,21 @@ class Eip3009AuthorizationTest {
         mutate.accept(payload);
         X402DecodeException e = assertThrows(X402DecodeException.class, () -> ExactEvmPayload.parse(payload));
         assertEquals(ReasonCode.INVALID_PAYLOAD, e.reason());
+    }
+
+    @Test
+    void permit2PayloadIsAnUnsupportedPayloadType() {
+        ObjectNode payload = good();
+        payload.putObject("permit2Authorization");
+        assertEquals(ReasonCode.UNSUPPORTED_PAYLOAD_TYPE,
+                assertThrows(X402DecodeException.class, () -> ExactEvmPayload.parse(payload)).reason());
+    }
+
+    @Test
+    void zeroIsCanonical() {
+        ObjectNode payload = good();
+        ((ObjectNode) payload.get("authorization")).put("validAfter", "0");
+        assertEquals(BigInteger.ZERO, ExactEvmPayload.parse(payload).authorization().validAfter());
     }
 
     @Test

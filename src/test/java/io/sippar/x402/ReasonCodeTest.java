@@ -47,7 +47,7 @@ class ReasonCodeTest {
         "invalid_payment_header_base64", "invalid_payment_header_utf8", "invalid_payment_header_json",
         "payment_header_too_large", "payment_version_header_mismatch", "no_matching_payment_requirements",
         "unsupported_network", "route_not_found", "payment_already_used", "payment_in_progress",
-        "facilitator_unavailable", "invalid_request", "unauthorized"})
+        "facilitator_unavailable", "invalid_request", "unauthorized", "rate_limited", "gas_budget_exceeded"})
     void knowsReferenceAndOwnCodes(String wire) {
         assertEquals(wire, ReasonCode.fromWire(wire).orElseThrow().wire());
     }
