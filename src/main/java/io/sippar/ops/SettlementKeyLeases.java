@@ -180,6 +180,10 @@ public class SettlementKeyLeases {
     }
 
     private Uni<Void> step(NetworkLeases n) {
+        if (stopped) {
+            // shutting down: the keys are being given back, never taken again
+            return Uni.createFrom().voidItem();
+        }
         KeyLease held = n.current;
         if (held == null) {
             return acquire(n);
@@ -188,6 +192,9 @@ public class SettlementKeyLeases {
         return repository.renew(n.network(), held.signer(), holder, held.epoch(), config.ttl())
                 .ifNoItem().after(DB_CALL_TIMEOUT).fail()
                 .onItem().transformToUni(grant -> {
+                    if (stopped) {
+                        return Uni.createFrom().voidItem();
+                    }
                     if (grant.isPresent()) {
                         held.extendTo(sent + config.ttl().toNanos());
                         n.problem = null;
@@ -263,6 +270,11 @@ public class SettlementKeyLeases {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
+        // a round already running finishes first, so it cannot renew or take a key after it is given back
+        long roundEnd = System.nanoTime() + DB_CALL_TIMEOUT.multipliedBy(2).toNanos();
+        while (ticking.get() && System.nanoTime() < roundEnd) {
+            sleep();
+        }
         long deadline = System.nanoTime() + config.drainTimeout().toNanos();
         for (NetworkLeases n : networks) {
             KeyLease held = n.current;
@@ -270,12 +282,7 @@ public class SettlementKeyLeases {
                 continue;
             }
             while (n.scheme.settlementsInFlight(n.network()) > 0 && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+                sleep();
             }
             int left = n.scheme.settlementsInFlight(n.network());
             held.revoke();
@@ -298,6 +305,14 @@ public class SettlementKeyLeases {
                 LOG.warnf("settlement key %s on %s not given back (%s); it is free again after %s",
                         held.signer(), n.network(), e.getMessage(), config.ttl());
             }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

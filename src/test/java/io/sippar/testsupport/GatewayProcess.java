@@ -151,15 +151,18 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM to the PID and waits for the graceful shutdown to finish; SIGKILL past {@code timeout}. */
-    public int stop(Duration timeout) {
+    /**
+     * SIGTERM to the PID and waits for the graceful shutdown to finish (SIGKILL past {@code timeout});
+     * true when Quarkus reported its orderly stop (the JVM's exit status after SIGTERM is 143).
+     */
+    public boolean stop(Duration timeout) {
         process.destroy();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("gateway " + name + " did not stop within " + timeout + " of SIGTERM");
             }
-            return process.exitValue();
+            return (process.exitValue() == 0 || process.exitValue() == 143) && log().contains("sippar-gateway stopped in");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
