@@ -119,6 +119,8 @@ class MultiPodIT {
         // short leases so a takeover shows within the test; ttl - renew-interval > rpc-timeout
         props.put("sippar.key-leases.ttl", "10s");
         props.put("sippar.key-leases.renew-interval", "2s");
+        props.put("sippar.health.interval", "2s");
+        props.put("sippar.health.timeout", "2s");
         props.put("quarkus.log.category.\"io.sippar.gateway.PaymentFlow\".level", "DEBUG");
         return GatewayProcess.start(name, env, props, START);
     }
@@ -177,6 +179,48 @@ class MultiPodIT {
             }
         }
         throw new AssertionError("no settlement-keys check in " + readinessBody);
+    }
+
+    private static JsonNode check(String readinessBody, String name) {
+        for (JsonNode check : json(readinessBody).get("checks")) {
+            if (check.get("name").asText().equals(name)) {
+                return check;
+            }
+        }
+        throw new AssertionError("no " + name + " check in " + readinessBody);
+    }
+
+    /** Sends {@code signal} (STOP, CONT) to processes by PID. */
+    private static void signal(String signal, List<Long> pids) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(p -> command.add(Long.toString(p)));
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pids);
+    }
+
+    /** The embedded PostgreSQL's postmaster (found by its port) and every backend under it. */
+    private List<Long> postgresPids() {
+        List<Long> pids = new ArrayList<>();
+        ProcessHandle.allProcesses()
+                .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .filter(h -> h.info().arguments().map(a -> String.join(" ", a).contains("-p " + db.port() + " "))
+                        .orElse(false))
+                .forEach(h -> {
+                    pids.add(h.pid());
+                    h.descendants().forEach(d -> pids.add(d.pid()));
+                });
+        assertFalse(pids.isEmpty(), "the embedded postgres on port " + db.port());
+        return pids;
+    }
+
+    /** Readiness answered without waiting on the stopped dependency: from memory, within a second. */
+    private static String readyQuickly(GatewayProcess pod) {
+        long start = System.nanoTime();
+        HttpResponse<String> r = pod.get("/q/health/ready");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertNotNull(r, "readiness answers");
+        assertTrue(millis < 1_000, "readiness took " + millis + " ms");
+        return r.body();
     }
 
     private static String settledFrom(GatewayProcess pod) {
@@ -329,7 +373,9 @@ class MultiPodIT {
         AtomicReference<GatewayProcess> restarted = new AtomicReference<>();
         JsonNode offer = offered(a);
         int workers = 4;
-        int max = 160;
+        // paced (~8 payments/s) so the load outlasts the restart; bounded by count and time
+        int max = 600;
+        long pauseMillis = 250;
         long deadline = System.nanoTime() + Duration.ofMinutes(6).toNanos();
         ExecutorService load = Executors.newFixedThreadPool(workers);
         CountDownLatch finished = new CountDownLatch(workers);
@@ -356,7 +402,10 @@ class MultiPodIT {
                         if (r != null && got.status() == 200 && got.via().equals(r.name())) {
                             servedByRestarted.incrementAndGet();
                         }
+                        Thread.sleep(pauseMillis);
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } finally {
                     finished.countDown();
                 }
@@ -425,6 +474,45 @@ class MultiPodIT {
 
     @Test
     @Order(6)
+    void readinessGoesDownWithTheReasonWhileTheChainOrTheDatabaseIsStoppedAndComesBackAfter() throws Exception {
+        signal("STOP", List.of(anvil.anvilPid()));
+        try {
+            String down = b.awaitReadiness(503, Duration.ofSeconds(60));
+            JsonNode chains = check(down, "chains");
+            assertEquals("DOWN", chains.get("status").asText(), down);
+            assertEquals("DOWN: 0 of 1 nodes answer", chains.at("/data/eip155:31337").asText(), down);
+            assertTrue(chains.toString().contains("no answer within"), down);
+            assertEquals("UP", check(down, "database").get("status").asText(), "only the chain is down: " + down);
+            assertEquals("DOWN", json(readyQuickly(b)).get("status").asText());
+            assertEquals(200, b.get("/q/health/live").statusCode(), "liveness never depends on the chain");
+        } finally {
+            signal("CONT", List.of(anvil.anvilPid()));
+        }
+        String up = b.awaitReadiness(200, Duration.ofSeconds(60));
+        assertEquals("UP: 1 of 1 nodes answer", check(up, "chains").at("/data/eip155:31337").asText(), up);
+
+        List<Long> postgres = postgresPids();
+        signal("STOP", postgres);
+        try {
+            String down = b.awaitReadiness(503, Duration.ofSeconds(60));
+            JsonNode database = check(down, "database");
+            assertEquals("DOWN", database.get("status").asText(), down);
+            assertTrue(database.at("/data/detail").asText().startsWith("no answer within"), down);
+            assertEquals("DOWN", json(readyQuickly(b)).get("status").asText());
+            assertEquals(200, b.get("/q/health/live").statusCode(), "liveness never depends on the database");
+        } finally {
+            signal("CONT", postgres);
+        }
+        // the lease renewals resume with the same epoch (nobody took the key meanwhile)
+        String up2 = b.awaitReadiness(200, Duration.ofSeconds(90));
+        assertEquals("UP", check(up2, "database").get("status").asText(), up2);
+        assertTrue(keyCheck(up2).startsWith("UP: "), up2);
+        HttpResponse<String> paid = pay(b, signed(b));
+        assertEquals(200, paid.statusCode(), "settles again: " + paid.body());
+    }
+
+    @Test
+    @Order(7)
     void podLogsAreJsonWithThePaymentIdAndNeverASecretOrAPaymentHeader() throws Exception {
         // a few refused requests as well: a malformed header, a wrong signature, an unknown API key
         assertEquals(402, pay(b, "not-base64!").statusCode());
