@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Sippar benchmarks: builds if needed, starts anvil (chain-fixtures/evm) and the gateway jar on
-# 127.0.0.1 free ports (embedded PostgreSQL, demo route, a bench merchant with an API key), runs
-# the scenarios and prints one summary table with the issue's targets. Everything it starts is
-# stopped by PID on exit. See bench/README.md.
+# Sippar benchmarks: builds if needed, starts anvil (chain-fixtures/evm), for the Algorand scenarios
+# the algod devnet (chain-fixtures/algorand), and the gateway jar on 127.0.0.1 free ports (embedded
+# PostgreSQL, demo route, a bench merchant with an API key), runs the scenarios and prints one
+# summary table with the issue's targets. Everything it starts is stopped by PID on exit. See
+# bench/README.md.
 #
-#   bench/run.sh [--duration 20] [--only challenges|verify|paid|paid-blocks|jmh[,...]]
+#   bench/run.sh [--duration 20] [--only challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh[,...]]
 #   BENCH_PROFILE=1: JFR on the gateway during each measured run, hot methods printed
 set -euo pipefail
 
-usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 DURATION=20
 ONLY=""
 while [ $# -gt 0 ]; do
@@ -22,7 +23,7 @@ done
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 3 ] && [ "$DURATION" -le 600 ] \
   || { echo "--duration must be 3..600 seconds" >&2; exit 2; }
 for s in ${ONLY//,/ }; do
-  case "$s" in challenges|verify|paid|paid-blocks|jmh) ;; *) echo "unknown scenario: $s" >&2; exit 2 ;; esac
+  case "$s" in challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh) ;; *) echo "unknown scenario: $s" >&2; exit 2 ;; esac
 done
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
@@ -41,7 +42,7 @@ mkdir -p "$RESULTS"
 log() { printf '%s [bench] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 # ------------------------------------------------------------------ process control (by PID only)
-GW_PID=""; ANVIL_PID=""; SAMPLER_PID=""
+GW_PID=""; ANVIL_PID=""; ALGOD_PID=""; SAMPLER_PID=""
 stop_pid() { # pid [seconds]: TERM, wait, then KILL; only ever our own children
   local pid="$1" t="${2:-20}"
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -54,6 +55,7 @@ stop_stack() {
   stop_pid "$SAMPLER_PID" 3; SAMPLER_PID=""
   stop_pid "$GW_PID" 40; GW_PID=""      # its shutdown hook stops the embedded PostgreSQL
   stop_pid "$ANVIL_PID" 10; ANVIL_PID=""  # the launcher stops its anvil child
+  stop_pid "$ALGOD_PID" 10; ALGOD_PID=""
 }
 cleanup() {
   local rc=$?
@@ -83,6 +85,8 @@ npm_ci() { # dir
 }
 npm_ci "$BENCH"
 npm_ci "$ROOT/chain-fixtures/evm"
+want_avm() { want verify-avm || want paid-avm; }
+want_avm && npm_ci "$ROOT/chain-fixtures/algorand"
 if want challenges && ! command -v wrk >/dev/null; then
   log "installing wrk from Debian"
   { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y wrk >/dev/null 2>&1; }; } \
@@ -114,9 +118,9 @@ pg_pids() { # the embedded postmaster (by its port, from the gateway log) and it
 wait_quiet() { # [limit seconds]
   local limit="${1:-${BENCH_QUIET_WAIT:-180}}" t0=$SECONDS b0 b1 o0 o1 foreign
   while :; do
-    b0="$(machine_busy)"; o0="$(ticks "$GW_PID" "$ANVIL_CHILD" $(pg_pids))"
+    b0="$(machine_busy)"; o0="$(ticks "$GW_PID" "$ANVIL_CHILD" "$ALGOD_PID" $(pg_pids))"
     sleep 3
-    b1="$(machine_busy)"; o1="$(ticks "$GW_PID" "$ANVIL_CHILD" $(pg_pids))"
+    b1="$(machine_busy)"; o1="$(ticks "$GW_PID" "$ANVIL_CHILD" "$ALGOD_PID" $(pg_pids))"
     foreign="$(awk -v b=$((b1 - b0)) -v o=$((o1 - o0)) -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - o) / hz / 3 }')"
     awk -v f="$foreign" 'BEGIN { exit !(f < 0.25) }' && return 0
     if [ $((SECONDS - t0)) -ge "$limit" ]; then
@@ -132,7 +136,7 @@ cpu_mark() { # name: snapshot before a measured run (and JFR on the gateway with
   if [ "${BENCH_PROFILE:-}" = 1 ] && [ -n "$GW_PID" ]; then
     "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.start name=bench settings=profile filename="$RESULTS/$1.jfr" > /dev/null
   fi
-  echo "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks "$ANVIL_CHILD") $(children_ticks) $(machine_busy)" > "$WORK/$1.cpu0"
+  echo "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks_of "$ANVIL_CHILD" "$ALGOD_PID") $(children_ticks) $(machine_busy)" > "$WORK/$1.cpu0"
 }
 cpu_done() { # name: cores used by each party during the run
   local t0 g0 p0 a0 l0 m0 t1 g1 p1 a1 l1 m1
@@ -144,7 +148,7 @@ cpu_done() { # name: cores used by each party during the run
     log "$1: gateway CPU by component (JFR execution samples):"; cat "$RESULTS/$1.breakdown.md" >&2
   fi
   read -r t0 g0 p0 a0 l0 m0 < "$WORK/$1.cpu0"
-  read -r t1 g1 p1 a1 l1 m1 <<< "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks "$ANVIL_CHILD") $(children_ticks) $(machine_busy)"
+  read -r t1 g1 p1 a1 l1 m1 <<< "$(date +%s.%N) $(ticks "$GW_PID") $(ticks_of $(pg_pids)) $(ticks_of "$ANVIL_CHILD" "$ALGOD_PID") $(children_ticks) $(machine_busy)"
   awk -v w="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" -v hz="$CLK_TCK" -v g=$((g1 - g0)) -v p=$((p1 - p0)) -v a=$((a1 - a0)) \
       -v l=$((l1 - l0)) -v m=$((m1 - m0)) 'BEGIN {
         o = m - g - p - a - l; if (o < 0) o = 0
@@ -183,11 +187,24 @@ start_stack() { # block-time (0 = automine)
     "-Dsippar.limits.challenge-rate=10000000" "-Dsippar.limits.challenge-burst=10000000"
     "-Dsippar.limits.verify-ip-rate=10000000" "-Dsippar.limits.verify-ip-burst=10000000"
     "-Dsippar.limits.verify-payer-rate=10000000" "-Dsippar.limits.verify-payer-burst=10000000"
+    # unlimited plans: the Developer plan's hard stop would refuse the demo route after 1,000 payments
+    "-Dsippar.pricing.merchants.bench.plan=enterprise"
+    "-Dsippar.pricing.merchants.demo.name=Sippar demo merchant"
+    "-Dsippar.pricing.merchants.demo.plan=enterprise"
   )
   [ "${NO_API_KEY:-}" = 1 ] || props+=("-Dsippar.pricing.merchants.bench.api-key=$API_KEY")
+  local algod_env=()
+  if want_avm; then
+    start_algod
+    algod_env=(SIPPAR_ALGORAND_NETWORKS_DEVNET_NETWORK="$ALGOD_NETWORK"
+      SIPPAR_ALGORAND_NETWORKS_DEVNET_ALGOD_URLS="$ALGOD_URL"
+      SIPPAR_ALGORAND_NETWORKS_DEVNET_ALGOD_TOKEN="$ALGOD_TOKEN"
+      SIPPAR_ALGORAND_NETWORKS_DEVNET_FEE_PAYER_KEY_FILE="$WORK/fee-payer.key"
+      SIPPAR_DEMO_ALGORAND_PAY_TO="$ALGOD_MERCHANT")
+  fi
   log "starting the gateway on $GW"
   : > "$WORK/rss.log"
-  env -u DB_URL HTTP_HOST=127.0.0.1 HTTP_PORT="$gport" "$JAVA" ${BENCH_JAVA_OPTS:-} "${props[@]}" \
+  env -u DB_URL HTTP_HOST=127.0.0.1 HTTP_PORT="$gport" "${algod_env[@]}" "$JAVA" ${BENCH_JAVA_OPTS:-} "${props[@]}" \
     -jar target/quarkus-app/quarkus-run.jar > "$WORK/gateway.log" 2>&1 < /dev/null &
   GW_PID=$!
   # RSS sampler: VmRSS of the gateway every second, tagged with the current phase; ends with it
@@ -222,6 +239,37 @@ start_stack() { # block-time (0 = automine)
       "$(awk '/MemTotal/{printf "%.0f", $2/1048576}' /proc/meminfo)" \
       "$("$JAVA" -version 2>&1 | head -1 | sed 's/"/\\"/g')" "$(cut -d' ' -f1-3 /proc/loadavg)" > "$RESULTS/machine.json"
   fi
+}
+
+# the Algorand devnet: 1 s rounds (algod's are about 3 s), so a pre-signed group's 1000-round
+# validity outlasts any run, and a confirmed payment waits for the next round as on a real network
+ALGOD_URL=""; ALGOD_TOKEN=""; ALGOD_NETWORK=""; ALGOD_MERCHANT=""
+start_algod() {
+  local ready="$WORK/algod.json"
+  rm -f "$ready"
+  log "starting the Algorand devnet (1 s rounds)"
+  node chain-fixtures/algorand/devnet.mjs --port 0 --round-interval-ms "${BENCH_ALGOD_ROUND_MS:-1000}" --quiet \
+    > "$ready" 2> "$WORK/algod.log" < /dev/null &
+  ALGOD_PID=$!
+  for _ in $(seq 1 120); do
+    [ -s "$ready" ] && break
+    kill -0 "$ALGOD_PID" 2>/dev/null || { cat "$WORK/algod.log" >&2; echo "the Algorand devnet did not start" >&2; exit 1; }
+    sleep 0.5
+  done
+  [ -s "$ready" ] || { echo "the Algorand devnet is not ready after 60 s" >&2; exit 1; }
+  sed -i 's/^ALGOD_READY //' "$ready"
+  field() { node -e 'const s=require(process.argv[1]);process.stdout.write(String(new Function("s","return "+process.argv[2])(s)))' "$ready" "$1"; }
+  ALGOD_URL="$(field s.url)"; ALGOD_TOKEN="$(field s.token)"; ALGOD_NETWORK="$(field s.network)"
+  ALGOD_MERCHANT="$(field 's.accounts.find(a => a.name === "merchant-1").address')"
+  ( umask 077; field 's.accounts.find(a => a.role === "fee-payer").key' > "$WORK/fee-payer.key" )
+  log "Algorand devnet at $ALGOD_URL ($ALGOD_NETWORK), pid $ALGOD_PID"
+}
+asa_balance() { # address: the devnet USDC (ASA 10458941) of an account
+  node -e '
+    const [url, token, who] = process.argv.slice(1);
+    fetch(url + "/v2/accounts/" + who, { headers: { "X-Algo-API-Token": token }, signal: AbortSignal.timeout(10000) })
+      .then((r) => r.json()).then((j) => process.stdout.write(String((j.assets ?? [])
+        .find((h) => h["asset-id"] === 10458941)?.amount ?? 0)));' "$ALGOD_URL" "$ALGOD_TOKEN" "$1"
 }
 
 merchant_balance() {
@@ -300,6 +348,49 @@ scenario_paid() { # name connections target-rate
   rm -f "$WORK/$name"*.txt
 }
 
+sign_avm() { # kind count file
+  log "signing $2 distinct Algorand payment groups ($1)"
+  node "$BENCH/sign-avm-payments.mjs" --url "$GW/demo/weather" --kind "$1" --count "$2" --out "$3" \
+    --devnet-state "$WORK/algod.json" >&2
+}
+
+scenario_verify_avm() {
+  phase verify-avm
+  if [ "${NO_API_KEY:-}" = 1 ]; then
+    echo '{"skipped":"the gateway does not start with a configured merchant API key"}' > "$RESULTS/verify-avm.json"; return
+  fi
+  local n=$((1000 * DURATION * 6 / 5))
+  sign_avm verify 1000 "$WORK/verify-avm-warm.txt"
+  sign_avm verify "$n" "$WORK/verify-avm.txt"
+  local auth="Authorization: Bearer $API_KEY"
+  load verify-avm-warmup --url "$GW/verify" --connections 32 --requests "$WORK/verify-avm-warm.txt" --kind verify \
+    --header "$auth" --duration 30
+  cpu_mark verify-avm
+  load verify-avm --url "$GW/verify" --connections 32 --requests "$WORK/verify-avm.txt" --kind verify \
+    --header "$auth" --duration "$DURATION"
+  cpu_done verify-avm
+  rm -f "$WORK"/verify-avm*.txt
+}
+
+scenario_paid_avm() {
+  phase paid-avm
+  local conns=32 n=$((300 * DURATION * 3 / 2))
+  sign_avm header 300 "$WORK/paid-avm-warm.txt"
+  sign_avm header "$n" "$WORK/paid-avm.txt"
+  load paid-avm-warmup --url "$GW/demo/weather" --connections "$conns" --requests "$WORK/paid-avm-warm.txt" \
+    --kind header --duration 60
+  local before after
+  before="$(asa_balance "$ALGOD_MERCHANT")"
+  cpu_mark paid-avm
+  load paid-avm --url "$GW/demo/weather" --connections "$conns" --requests "$WORK/paid-avm.txt" --kind header \
+    --duration "$DURATION"
+  cpu_done paid-avm
+  sleep 2
+  after="$(asa_balance "$ALGOD_MERCHANT")"
+  echo "{\"merchantReceived\":\"$((after - before))\",\"pricePerRequest\":\"1000\"}" > "$RESULTS/paid-avm.chain.json"
+  rm -f "$WORK"/paid-avm*.txt
+}
+
 scenario_jmh() {
   phase jmh
   log "JMH: building bench/jmh against target/sippar-gateway-*.jar"
@@ -311,11 +402,13 @@ scenario_jmh() {
 }
 
 # ------------------------------------------------------------------ run
-if want challenges || want verify || want paid; then
+if want challenges || want verify || want paid || want_avm; then
   start_stack 0
   want challenges && scenario_challenges
   want verify && scenario_verify
   want paid && scenario_paid paid 32 500
+  want verify-avm && scenario_verify_avm
+  want paid-avm && scenario_paid_avm
   phase done
   cp "$WORK/rss.log" "$RESULTS/rss-automine.log"
   stop_stack

@@ -53,12 +53,23 @@ const f2 = (n) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : "–");
       verdict: verdict([r.okRps >= 2500, r.p99 <= 50, r.errors === 0]), tool: "loadgen.mjs", cpu: json("verify.cpu.json") });
   }
 }
-// --- paid, paid-blocks
+// --- verify on Algorand: no target in the issue; shown next to the EVM figures
+{
+  const r = json("verify-avm.json");
+  if (r && r.skipped) rows.push({ name: "verify-avm (POST /verify)", skipped: r.skipped, target: "(none set)" });
+  else if (r) {
+    rows.push({ name: "verify-avm (POST /verify, distinct Algorand groups)", c: r.connections, n: r.requests,
+      rps: r.okRps, p50: r.p50, p99: r.p99, errors: r.errors, errorKinds: r.errorKinds, target: "(none set; 0 errors)",
+      verdict: verdict([r.errors === 0]), tool: "loadgen.mjs", cpu: json("verify-avm.cpu.json") });
+  }
+}
+// --- paid, paid-blocks, paid-avm
 for (const [file, label, target, checks] of [
   ["paid", "paid e2e, automine", "≥ 500 req/s, 0 failures, p99 ≤ 250 ms @32",
     (r) => [r.okRps >= 500, r.errors === 0, r.p99 <= 250]],
   ["paid-blocks", "paid e2e, 1 s blocks", "≥ 300 settlements/s, 0 failures @512",
     (r) => [r.okRps >= 300, r.errors === 0]],
+  ["paid-avm", "paid e2e on Algorand, 1 s rounds", "(none set; 0 failures) @32", (r) => [r.errors === 0]],
 ]) {
   const r = json(`${file}.json`);
   if (!r) continue;
@@ -109,7 +120,7 @@ if (rssLines.length) {
 const prof = rows.filter((r) => r.cpu);
 if (prof.length) {
   out.push("", "CPU during each measured run, in cores (of 2): who limits throughput.", "",
-    "| scenario | gateway JVM | PostgreSQL | anvil | load generator | other processes | machine busy |",
+    "| scenario | gateway JVM | PostgreSQL | chain node (anvil, algod devnet) | load generator | other processes | machine busy |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of prof) {
     const c = r.cpu;
@@ -124,7 +135,7 @@ if (disturbed.length) {
     "those figures are lower than on a quiet machine.");
 }
 for (const [file, label] of [["challenges", "challenges"], ["verify", "verify"], ["paid", "paid, automine"],
-  ["paid-blocks", "paid, 1 s blocks"]]) {
+  ["paid-blocks", "paid, 1 s blocks"], ["verify-avm", "verify on Algorand"], ["paid-avm", "paid on Algorand"]]) {
   const b = read(`${file}.breakdown.md`);
   if (b) out.push("", `Gateway CPU by component during ${label} (JFR execution samples, BENCH_PROFILE=1):`, "", b.trim());
 }

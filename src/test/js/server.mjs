@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // A merchant's own server built with the official @x402/express middleware, using a Sippar
-// gateway as its facilitator (facilitator mode). Serves GET /weather for an exact EVM price.
+// gateway as its facilitator (facilitator mode). Serves GET /weather for an exact price on an EVM
+// network, or on an Algorand one (--network algorand:...) with @x402/avm's server scheme, which
+// takes the fee payer from the facilitator's /supported.
 // Listens on 127.0.0.1 (random port unless --port), prints ONE JSON line {"listening": PORT}
 // when ready, and runs until killed or its stdin closes.
 import express from "express";
 import { paymentMiddleware, x402ResourceServer } from "@x402/express";
 import { ExactEvmScheme } from "@x402/evm/exact/server";
+import { ExactAvmScheme } from "@x402/avm/exact/server";
 import { HTTPFacilitatorClient } from "@x402/core/server";
 import { divertConsoleToStderr, emitAndExit, parseArgs } from "./lib.mjs";
 
@@ -40,7 +43,16 @@ const facilitator = new HTTPFacilitatorClient({
   timeoutMs: 60000,
   createAuthHeaders: async () => ({ verify: authHeaders, settle: authHeaders, supported: authHeaders }),
 });
-const server = new x402ResourceServer(facilitator).register(opts.network, new ExactEvmScheme());
+const avm = opts.network.startsWith("algorand:");
+const server = new x402ResourceServer(facilitator).register(opts.network, avm ? new ExactAvmScheme() : new ExactEvmScheme());
+// EVM tokens need their EIP-712 domain in extra; an ASA needs nothing (feePayer comes from /supported)
+const price = avm
+  ? { amount: opts.amount, asset: opts.asset }
+  : {
+      amount: opts.amount,
+      asset: opts.asset,
+      extra: { name: opts["token-name"] ?? "USD Coin", version: opts["token-version"] ?? "2" },
+    };
 
 const app = express();
 app.use(
@@ -51,11 +63,7 @@ app.use(
           scheme: "exact",
           network: opts.network,
           payTo: opts["pay-to"],
-          price: {
-            amount: opts.amount,
-            asset: opts.asset,
-            extra: { name: opts["token-name"] ?? "USD Coin", version: opts["token-version"] ?? "2" },
-          },
+          price,
           maxTimeoutSeconds: 120,
         },
         description: "Weather behind @x402/express, settled by Sippar",

@@ -90,5 +90,20 @@ public interface EvmConfig {
         /** How long an open breaker skips its endpoint before letting one trial call through (half-open); default 10s. */
         @WithDefault("10s")
         Duration breakerDelay();
+
+        /**
+         * Most blocks one {@code eth_getLogs} call may span when the reconciler looks for the transaction
+         * that used an authorization (providers cap the range; 2,000 passes most); default 2000.
+         */
+        @WithDefault("2000")
+        int logBlockRange();
+
+        /**
+         * How far the chain's latest block must be past an authorization's validBefore before the
+         * reconciler treats an unused authorization as dead for good (covers reorgs around the
+         * expiry); default 60s.
+         */
+        @WithDefault("60s")
+        Duration expiryMargin();
     }
 }

@@ -170,7 +170,14 @@ final class ExactEvmChecks {
     static PaymentIdentity identify(Payment payment, PaymentRequirements requirements) {
         Eip3009Authorization auth = ExactEvmPayload.parse(Objects.requireNonNull(payment, "payment").payload())
                 .authorization();
-        return new PaymentIdentity(auth.from(), auth.nonce());
+        return new PaymentIdentity(auth.from(), auth.nonce(), validBeforeInstant(auth.validBefore()));
+    }
+
+    /** Latest instant PostgreSQL and java.time both hold comfortably; later validBefore values mean "never expires". */
+    private static final BigInteger LAST_STORABLE_SECOND = BigInteger.valueOf(253_402_300_799L); // 9999-12-31T23:59:59Z
+
+    static java.time.Instant validBeforeInstant(BigInteger validBefore) {
+        return java.time.Instant.ofEpochSecond(validBefore.min(LAST_STORABLE_SECOND).longValueExact());
     }
 
     /** v2: the {@code accepted.network} string as sent; v1: the short name mapped to CAIP-2. */

@@ -7,11 +7,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.ChainNodes;
+import io.sippar.scheme.ChainStatus;
 import io.sippar.scheme.KeyLease;
 import io.sippar.scheme.LeasedKeys;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeUnavailableException;
+import io.sippar.scheme.UnfinishedPayment;
 import io.sippar.x402.Network;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
@@ -306,6 +308,17 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
                 });
             });
         });
+    }
+
+    /** What the chain says about a payment the gateway did not finish; see {@link SettlementLookup}. */
+    @Override
+    public Uni<ChainStatus> status(UnfinishedPayment payment) {
+        Chain chain = chains.get(payment.network());
+        if (chain == null) {
+            return Uni.createFrom().item(new ChainStatus.Unknown(payment.network() + " is not configured here"));
+        }
+        return new SettlementLookup(chain.caip2(), chain.rpc(), chain.config().logBlockRange(),
+                chain.config().expiryMargin()).status(payment);
     }
 
     /** A payment that passed every check up to (not including) the simulation. */

@@ -2,6 +2,7 @@ package io.sippar.gateway;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
 
 /** The demo merchant and its paid route GET /demo/weather, on by default for the local run. */
 @ConfigMapping(prefix = "sippar.demo")
@@ -26,4 +27,17 @@ public interface DemoConfig {
     /** The demo merchant's receiving address (anvil account #2 of chain-fixtures/evm). */
     @WithDefault("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC")
     String payTo();
+
+    /**
+     * Algorand network the demo route also accepts (after the EVM one); default the first configured
+     * Algorand network, none when no Algorand network is configured.
+     */
+    Optional<String> algorandNetwork();
+
+    /** ASA the demo accepts on Algorand; default the network's USDC (testnet and the devnet: 10458941). */
+    Optional<String> algorandAsset();
+
+    /** The demo merchant's Algorand address, opted in to the asset; default merchant-1 of chain-fixtures/algorand. */
+    @WithDefault("UBKEWF43MQYV4G5R3PHN3EK3P5HWAURTKJRLPLDGSQQZHUXL3UVJTI2YPI")
+    String algorandPayTo();
 }

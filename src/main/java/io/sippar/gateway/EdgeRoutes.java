@@ -48,6 +48,8 @@ public class EdgeRoutes {
     private final UpstreamProxy proxy;
     private final GatewayConfig config;
     private final RequestLimits limits;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits planLimits;
 
     public EdgeRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, UpstreamProxy proxy,
             GatewayConfig config, RequestLimits limits) {
@@ -65,7 +67,7 @@ public class EdgeRoutes {
         router.route().order(Integer.MAX_VALUE - 100).handler(this::notFound);
     }
 
-    private static boolean reserved(String path) {
+    static boolean reserved(String path) {
         for (String prefix : RESERVED) {
             if (path.equals(prefix) || path.startsWith(prefix) || (prefix.endsWith("/")
                     && path.equals(prefix.substring(0, prefix.length() - 1)))) {
@@ -106,6 +108,13 @@ public class EdgeRoutes {
     private void paid(RoutingContext ctx, PricedRoute route) {
         HttpServerRequest request = ctx.request();
         if (!PaymentHeaders.present(request.headers())) {
+            // a 402 would invite a payment the merchant's plan cannot take this month
+            Optional<io.sippar.billing.PlanLimits.Refusal> overPlan = planLimits.cachedRefusal(
+                    route.definition().merchantId());
+            if (overPlan.isPresent()) {
+                overPlanLimit(ctx.response(), overPlan.get());
+                return;
+            }
             Optional<LimitExceededException> limited = limits.challenge(request);
             if (limited.isPresent()) {
                 tooMany(ctx.response(), limited.get());
@@ -170,6 +179,7 @@ public class EdgeRoutes {
                 LOG.errorf("payment %s was settled without an upstream answer on the proxy path", a.paymentId());
                 problem(response, 502, "Upstream unavailable", ReasonCode.UPSTREAM_UNAVAILABLE, null);
             }
+            case PaymentFlow.OverPlanLimit o -> overPlanLimit(response, o.refusal());
             case PaymentFlow.SettlementFailed f -> {
                 String reason = f.settlement().errorReason() == null ? "settlement_failed"
                         : f.settlement().errorReason();
@@ -200,6 +210,16 @@ public class EdgeRoutes {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-store")
                 .end(c.body());
+    }
+
+    /** 429, not 402: paying again cannot help, and x402 clients hand a 429 back to their caller instead of paying. */
+    private static void overPlanLimit(HttpServerResponse response, io.sippar.billing.PlanLimits.Refusal refusal) {
+        if (response.ended()) {
+            return;
+        }
+        response.putHeader("Retry-After", Long.toString(refusal.retryAfterSeconds(java.time.Instant.now())))
+                .putHeader("Cache-Control", "no-store");
+        problem(response, 429, "Plan limit reached", ReasonCode.MERCHANT_PLAN_LIMIT_REACHED, refusal.message());
     }
 
     private void unavailable(HttpServerResponse response, String detail) {

@@ -25,6 +25,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The x402 facilitator API ({@code /verify}, {@code /settle}, {@code /supported}) that the official
@@ -40,10 +44,12 @@ public class FacilitatorResource {
     private final io.sippar.merchant.ApiKeys apiKeys;
     private final PaymentFlow flow;
     private final io.sippar.limits.RequestLimits limits;
+    private final GatewayConfig config;
 
     public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow,
-            io.sippar.limits.RequestLimits limits) {
+            io.sippar.limits.RequestLimits limits, GatewayConfig config) {
         this.limits = limits;
+        this.config = config;
         this.schemes = schemes;
         this.apiKeys = apiKeys;
         this.flow = flow;
@@ -51,7 +57,11 @@ public class FacilitatorResource {
 
     /** The merchant calling, by its API key; 401 otherwise (settling costs gas and is billed). */
     private Uni<java.util.UUID> merchant(String authorization) {
-        return apiKeys.authenticate(authorization).map(m -> m.orElseThrow(Unauthorized::new));
+        return apiKeys.authenticate(authorization)
+                // a key that cannot be looked up (database down) is our outage, never a 500 or a 401
+                .onFailure().transform(t -> new io.sippar.scheme.SchemeUnavailableException(
+                        "the merchant's API key could not be checked: " + t.getMessage(), config.retryAfterSeconds(), t))
+                .map(m -> m.orElseThrow(Unauthorized::new));
     }
 
     /** Missing or unknown API key; mapped to 401 problem+json. */
@@ -65,6 +75,7 @@ public class FacilitatorResource {
     @GET
     @Path("supported")
     @Operation(summary = "Payment kinds this facilitator verifies and settles")
+    @APIResponse(responseCode = "200", description = "The kinds, extensions and signers")
     public SupportedResponse supported() {
         return new SupportedResponse(schemes.kinds(), List.of(), schemes.signers());
     }
@@ -74,6 +85,14 @@ public class FacilitatorResource {
     @Path("verify")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Verify a payment payload against payment requirements")
+    @SecurityRequirement(name = io.sippar.merchant.AdminMerchantsResource.API_KEY)
+    @APIResponse(responseCode = "200", description = "The verdict (isValid false with the reason when refused)")
+    @APIResponse(responseCode = "400", description = "Not a facilitator request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "401", description = "No merchant API key, or an unknown one",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);
@@ -90,6 +109,16 @@ public class FacilitatorResource {
     @Path("settle")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Settle a verified payment on chain")
+    @SecurityRequirement(name = io.sippar.merchant.AdminMerchantsResource.API_KEY)
+    @APIResponse(responseCode = "200", description = "The settlement (success false with the reason when refused)")
+    @APIResponse(responseCode = "400", description = "Not a facilitator request",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "401", description = "No merchant API key, or an unknown one",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "503", description = "A chain node is down, or the settlement is not confirmed yet; retry",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
+    @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
         return merchant(authorization).chain(merchantId -> {
             Parsed p = parse(body);

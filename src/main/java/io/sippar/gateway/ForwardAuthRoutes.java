@@ -58,6 +58,8 @@ public class ForwardAuthRoutes {
     private final GatewayConfig gateway;
     private final ForwardAuthConfig config;
     private final io.sippar.limits.RequestLimits limits;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits planLimits;
 
     public ForwardAuthRoutes(RouteCatalog catalog, Challenges challenges, PaymentFlow flow, GatewayConfig gateway,
             ForwardAuthConfig config, io.sippar.limits.RequestLimits limits) {
@@ -126,6 +128,15 @@ public class ForwardAuthRoutes {
         String resource = challenges.resourceUrl(o.scheme(), o.host(), o.uri());
         // the same per-IP limits as the reverse proxy; behind a proxy the client's address comes from
         // X-Forwarded-For only when the proxy is in sippar.limits.trusted-proxies
+        if (!PaymentHeaders.present(request.headers())) {
+            // a 402 would invite a payment the merchant's plan cannot take this month
+            Optional<io.sippar.billing.PlanLimits.Refusal> overPlan = planLimits.cachedRefusal(
+                    route.get().definition().merchantId());
+            if (overPlan.isPresent()) {
+                overPlanLimit(ctx, mode, overPlan.get());
+                return;
+            }
+        }
         Optional<io.sippar.limits.LimitExceededException> limited = PaymentHeaders.present(request.headers())
                 ? limits.paidRequest(request) : limits.challenge(request);
         if (limited.isPresent()) {
@@ -204,6 +215,7 @@ public class ForwardAuthRoutes {
             }
             case PaymentFlow.Unavailable u -> unavailable(ctx, mode, u.message());
             case PaymentFlow.Limited l -> tooMany(ctx, mode, l.limit());
+            case PaymentFlow.OverPlanLimit o -> overPlanLimit(ctx, mode, o.refusal());
             // Served, NotCharged, UpstreamFailed: outcomes of serving, which authorize never does
             default -> {
                 LOG.errorf("forward auth got a serving outcome: %s", outcome.getClass().getSimpleName());
@@ -232,6 +244,13 @@ public class ForwardAuthRoutes {
                 Integer.toString(gateway.retryAfterSeconds()));
         deny(ctx, mode, 503, headers, Problem.MEDIA_TYPE, Problem.json(503, "Service temporarily unavailable",
                 ReasonCode.FACILITATOR_UNAVAILABLE, detail));
+    }
+
+    private static void overPlanLimit(RoutingContext ctx, Mode mode, io.sippar.billing.PlanLimits.Refusal refusal) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Retry-After",
+                Long.toString(refusal.retryAfterSeconds(java.time.Instant.now())));
+        deny(ctx, mode, 429, headers, Problem.MEDIA_TYPE, Problem.json(429, "Plan limit reached",
+                ReasonCode.MERCHANT_PLAN_LIMIT_REACHED, refusal.message()));
     }
 
     private static void tooMany(RoutingContext ctx, Mode mode, io.sippar.limits.LimitExceededException limit) {

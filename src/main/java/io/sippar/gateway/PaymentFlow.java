@@ -60,14 +60,15 @@ public class PaymentFlow {
     private final io.sippar.pricing.AssetRegistry assets;
     private final RequestLimits limits;
     private final GasBudget gas;
-    private final PaymentMetrics metrics;
+    @jakarta.inject.Inject
+    io.sippar.billing.PlanLimits planLimits;
+    @jakarta.inject.Inject
+    PaymentMetrics metrics;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
-            FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas,
-            PaymentMetrics metrics) {
+            FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas) {
         this.limits = limits;
         this.gas = gas;
-        this.metrics = metrics;
         this.fees = fees;
         this.assets = assets;
         this.schemes = schemes;
@@ -111,6 +112,10 @@ public class PaymentFlow {
 
     /** An abuse limit refused the request or its settlement before anything was charged: 429 with Retry-After. */
     public record Limited(LimitExceededException limit) implements Outcome {
+    }
+
+    /** The merchant's plan hard-stopped for the month: 429 with Retry-After, refused before anything was reserved. */
+    public record OverPlanLimit(io.sippar.billing.PlanLimits.Refusal refusal) implements Outcome {
     }
 
     /** Handles a request that carries a decoded payment for a priced route. */
@@ -159,12 +164,19 @@ public class PaymentFlow {
         NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
-                resourceUrl);
+                resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
-        return payments.reserve(row)
+        // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
+        return planLimits.check(row.merchantId()).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
+                : payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
+                }))
+                .onFailure(ReservationLost.class).recoverWithItem(lost -> {
+                    LOG.warn(lost.getMessage());
+                    return new Unavailable(lost.getMessage(), config.retryAfterSeconds());
                 })
                 .onFailure().recoverWithItem(failure -> {
                     LOG.error("payment flow failed before settlement", failure);
@@ -199,9 +211,12 @@ public class PaymentFlow {
         String resource = payment.resource() == null ? null : payment.resource().url();
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
-                new BigInteger(requirements.amount()), identity.chainRef(), resource);
+                new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return metrics.knowMerchant(merchantId).chain(() -> payments.reserve(row)).chain(reservation -> switch (reservation) {
+        return metrics.knowMerchant(merchantId).chain(() -> planLimits.check(merchantId)).chain(refused -> refused.isPresent()
+                ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
+                        refused.get().message(), identity.payer(), requirements.network(), ""))
+                : payments.reserve(row).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
@@ -211,11 +226,16 @@ public class PaymentFlow {
                     .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
                     .chain(verdict -> verdict.isValid()
                             ? payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED)
-                                    .chain(() -> settle(ctx, r.paymentId()))
+                                    .chain(owned -> owned ? settle(ctx, r.paymentId())
+                                            : Uni.createFrom().failure(new ReservationLost(r.paymentId(),
+                                                    config.retryAfterSeconds())))
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        });
+        })).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
+                || t instanceof LimitExceededException))
+                .transform(t -> new SchemeUnavailableException("the gateway could not record the payment: "
+                        + t.getMessage(), config.retryAfterSeconds(), t));
     }
 
     /** Everything one paid request needs, passed along the steps; allowOnly = forward auth, nothing to serve. */
@@ -231,8 +251,6 @@ public class PaymentFlow {
         return switch (t.state()) {
             case SETTLED, FAILED -> rejected(ReasonCode.PAYMENT_ALREADY_USED,
                     "this payment was already " + t.state().db());
-            case RELEASED -> rejected(ReasonCode.PAYMENT_ALREADY_USED,
-                    "this authorization was presented before with other terms");
             default -> rejected(ReasonCode.PAYMENT_IN_PROGRESS,
                     "this payment is being processed by another request");
         };
@@ -263,10 +281,16 @@ public class PaymentFlow {
                                 reason(verdict), verdict.invalidMessage()));
                     }
                     return payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)
-                            .chain(() -> ctx.allowOnly() ? settleThenAllow(ctx, id)
-                                    : ctx.route().definition().settleBeforeServe()
-                                    ? settleThenServe(ctx, id)
-                                    : serveThenSettle(ctx, id));
+                            .chain(owned -> {
+                                if (!owned) {
+                                    return Uni.createFrom().failure(new ReservationLost(id,
+                                            config.retryAfterSeconds()));
+                                }
+                                return ctx.allowOnly() ? settleThenAllow(ctx, id)
+                                        : ctx.route().definition().settleBeforeServe()
+                                        ? settleThenServe(ctx, id)
+                                        : serveThenSettle(ctx, id);
+                            });
                 });
     }
 
@@ -348,6 +372,29 @@ public class PaymentFlow {
                         ctx.route().definition().name(), a.status())));
     }
 
+    /**
+     * The transaction is out whether or not its hash can be written now, so a database failure here
+     * must not abandon the receipt wait: the client still gets what the chain decides, and the
+     * reconciler finds the transaction by the authorization's event if the hash never reached the row.
+     */
+    private Uni<Void> recordBroadcast(UUID id, String tx) {
+        return payments.recordTransaction(id, tx).replaceWithVoid().onFailure().recoverWithItem(t -> {
+            LOG.errorf("payment %s: broadcast %s could not be recorded yet (%s)", id, tx, t.getMessage());
+            return null;
+        });
+    }
+
+    /**
+     * This request no longer owns the payment: the reconciler released (or failed) its reservation
+     * after the reserved deadline. Nothing was broadcast, so nothing was charged.
+     */
+    static final class ReservationLost extends SchemeUnavailableException {
+        ReservationLost(UUID id, int retryAfterSeconds) {
+            super("payment " + id + " was taken over by the reconciler before settlement (sippar.reconciler."
+                    + "reserved-deadline passed); nothing was charged, retry", retryAfterSeconds, null);
+        }
+    }
+
     /** The X-Payment-* headers that tell an upstream which verified payment a request carries. */
     static MultiMap describe(UUID id, String payer, PaymentRequirements requirements) {
         return MultiMap.caseInsensitiveMultiMap()
@@ -366,10 +413,14 @@ public class PaymentFlow {
      * gas hold; until then a failure (a gas ceiling, a node down) releases the authorization.
      */
     private Uni<SettleResponse> settle(Context ctx, UUID id) {
-        Settlement settlement = new Settlement(ctx, id);
+        SettlementListener settlement = new SettlementListener(ctx, id);
         Uni<Void> start = ctx.scheme().announcesFees() ? Uni.createFrom().voidItem()
-                : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)
-                        .invoke(() -> settlement.settling = true).replaceWithVoid();
+                : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING).invoke(owned -> {
+                    if (!owned) {
+                        throw new ReservationLost(id, config.retryAfterSeconds());
+                    }
+                    settlement.settling = true;
+                }).replaceWithVoid();
         return start.invoke(() -> LOG.debugf("settling on %s", ctx.requirements().network()))
                 .chain(() -> metrics.settlement(labels(ctx), OnCallerContext.of(ctx.scheme().settle(ctx.payment(),
                         ctx.requirements(), settlement))))
@@ -385,7 +436,7 @@ public class PaymentFlow {
      * and the cause passed on (429 for a limit, else 503). After it the outcome is unknown and the
      * row is left for the reconciler; its gas hold is given back only if nothing was broadcast.
      */
-    private Uni<SettleResponse> notSettled(Settlement s, Throwable t) {
+    private Uni<SettleResponse> notSettled(SettlementListener s, Throwable t) {
         if (!s.settling) {
             Throwable cause = t instanceof LimitExceededException || t instanceof SchemeUnavailableException ? t
                     : new SchemeUnavailableException("settlement could not start: " + t.getMessage(),
@@ -403,13 +454,13 @@ public class PaymentFlow {
      * What the scheme reports around its broadcast: the worst-case fee (held against the gas
      * ceilings as the row moves to settling), the transaction id, and the fee finally paid.
      */
-    private final class Settlement implements BroadcastListener {
+    private final class SettlementListener implements BroadcastListener {
         private final Context ctx;
         private final UUID id;
         private volatile boolean settling;
         private volatile boolean broadcast;
 
-        Settlement(Context ctx, UUID id) {
+        SettlementListener(Context ctx, UUID id) {
             this.ctx = ctx;
             this.id = id;
         }
@@ -417,7 +468,7 @@ public class PaymentFlow {
         @Override
         public Uni<Void> broadcast(String transactionId) {
             broadcast = true;
-            return payments.recordTransaction(id, transactionId).replaceWithVoid();
+            return recordBroadcast(id, transactionId);
         }
 
         @Override
@@ -426,7 +477,7 @@ public class PaymentFlow {
                     ? gas.holdAndStartSettling(id, ctx.row().merchantId(), maxFee)
                     : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING).invoke(moved -> {
                         if (!moved) {
-                            throw new IllegalStateException("payment " + id + " is no longer verified");
+                            throw new ReservationLost(id, config.retryAfterSeconds());
                         }
                     }).replaceWithVoid();
             return start.invoke(() -> settling = true);
@@ -463,18 +514,34 @@ public class PaymentFlow {
     }
 
     private Uni<Boolean> settled(Context ctx, UUID id, SettleResponse result) {
-        BigInteger amount = new BigInteger(ctx.requirements().amount());
-        io.sippar.fees.Fee fee = assets.find(ctx.requirements().network(), Optional.of(ctx.requirements().asset()))
-                .map(asset -> fees.feeFor(asset, amount, java.time.Instant.now()))
-                .orElseGet(() -> new io.sippar.fees.Fee(BigInteger.ZERO, java.math.BigDecimal.ZERO, "none", "none",
-                        "not computed: asset not in the asset table"));
-        return payments.settle(id, result.network(), result.transaction(), postings(ctx, amount, fee.atomic()), fee)
-                .invoke(recorded -> {
-                    if (recorded) {
-                        metrics.feeEarned(labels(ctx), fee.usd());
-                        LOG.debugf("recorded in the ledger: %s, fee %s (%s)", result.transaction(), fee.atomic(),
-                                fee.band());
+        return recordSettled(new Settlement(id, ctx.row().merchantId(), result.network(), ctx.requirements().asset(),
+                ctx.row().payer(), new BigInteger(ctx.requirements().amount()), result.transaction()));
+    }
+
+    /** A settlement the chain confirmed, as the ledger records it. */
+    public record Settlement(UUID paymentId, UUID merchantId, String network, String asset, String payer,
+            BigInteger amount, String transaction) {
+    }
+
+    /**
+     * Records a confirmed settlement: the payment settled with the fee in force, its journal entry and
+     * the merchant's usage, in one transaction. The only way a payment becomes settled, for the live
+     * path and the reconciler alike; false (nothing written) when it was no longer settling. The fee is
+     * priced inside that transaction, by the merchant's terms and the schedule version it reads there.
+     */
+    public Uni<Boolean> recordSettled(Settlement s) {
+        var asset = assets.find(s.network(), Optional.of(s.asset()));
+        java.util.concurrent.atomic.AtomicReference<io.sippar.fees.Fee> charged = new java.util.concurrent.atomic.AtomicReference<>();
+        return payments.settle(s.paymentId(), s.network(), s.transaction(),
+                terms -> fees.price(terms, asset, s.amount(), s.network()).invoke(charged::set),
+                fee -> postings(s, fee.atomic()))
+                .call(recorded -> {
+                    if (!recorded) {
+                        return Uni.createFrom().voidItem();
                     }
+                    io.sippar.fees.Fee fee = charged.get();
+                    LOG.debugf("recorded in the ledger: %s, fee %s (%s)", s.transaction(), fee.atomic(), fee.band());
+                    return metrics.feeEarned(s.merchantId(), s.network(), fee.usd());
                 });
     }
 
@@ -482,12 +549,12 @@ public class PaymentFlow {
      * One journal entry per settlement: the payer pays the merchant the amount, and the merchant
      * pays the gateway's fee revenue the fee; lines sum to zero in the payment's asset.
      */
-    private static List<Posting> postings(Context ctx, BigInteger amount, BigInteger fee) {
-        String asset = ctx.requirements().network() + ":" + ctx.requirements().asset().toLowerCase(Locale.ROOT);
-        String merchant = "merchant:" + ctx.row().merchantId();
+    private static List<Posting> postings(Settlement s, BigInteger fee) {
+        BigInteger amount = s.amount();
+        String asset = s.network() + ":" + s.asset().toLowerCase(Locale.ROOT);
+        String merchant = "merchant:" + s.merchantId();
         List<Posting> lines = new java.util.ArrayList<>(List.of(
-                new Posting("payer:" + ctx.requirements().network() + ":" + ctx.row().payer().toLowerCase(Locale.ROOT),
-                        asset, amount.negate()),
+                new Posting("payer:" + s.network() + ":" + s.payer().toLowerCase(Locale.ROOT), asset, amount.negate()),
                 new Posting(merchant, asset, amount)));
         if (fee.signum() > 0) {
             lines.add(new Posting(merchant, asset, fee.negate()));

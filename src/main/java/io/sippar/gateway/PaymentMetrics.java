@@ -51,6 +51,9 @@ public class PaymentMetrics {
 
     /** Labels of a payment on a priced route, or (route null) through the facilitator API. */
     Labels labels(PricedRoute route, UUID merchantId, PaymentRequirements requirements) {
+        if (route != null && merchantId != null) {
+            slugs.putIfAbsent(merchantId, route.definition().merchantSlug());
+        }
         String merchant = route != null ? route.definition().merchantSlug()
                 : slugs.getOrDefault(merchantId, "unknown");
         return new Labels(merchant, route != null ? route.definition().name() : FACILITATOR_ROUTE,
@@ -127,14 +130,18 @@ public class PaymentMetrics {
                 .record(Duration.ofNanos(System.nanoTime() - start)));
     }
 
-    /** {@code sippar_fees_earned_usd_total{merchant, network}}: the fee of every recorded settlement. */
-    void feeEarned(Labels l, BigDecimal usd) {
+    /**
+     * {@code sippar_fees_earned_usd_total{merchant, network}}: the fee of every recorded settlement,
+     * the live path's and the reconciler's.
+     */
+    Uni<Void> feeEarned(UUID merchantId, String network, BigDecimal usd) {
         if (usd == null || usd.signum() <= 0) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        Counter.builder("sippar.fees.earned.usd").description("Gateway fees earned on settled payments, in US dollars")
-                .tag("merchant", l.merchant()).tag("network", l.network()).register(registry)
-                .increment(usd.doubleValue());
+        return knowMerchant(merchantId).invoke(() -> Counter.builder("sippar.fees.earned.usd")
+                .description("Gateway fees earned on settled payments, in US dollars")
+                .tag("merchant", slugs.getOrDefault(merchantId, "unknown")).tag("network", network)
+                .register(registry).increment(usd.doubleValue()));
     }
 
     /** A timed and counted step: its timer and counter names with their help texts. */

@@ -61,7 +61,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unavailable(io.sippar.scheme.SchemeUnavailableException e) {
         return Response.fromResponse(problem(503, "Service temporarily unavailable", ReasonCode.FACILITATOR_UNAVAILABLE,
-                "a chain node could not be reached; retry shortly"))
+                "a chain node or the database could not be reached; retry shortly"))
                 .header("Retry-After", Integer.toString(e.retryAfterSeconds())).build();
     }
 

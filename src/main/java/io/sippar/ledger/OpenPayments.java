@@ -20,10 +20,14 @@ public class OpenPayments {
         this.pool = pool;
     }
 
-    /** Every open state, zero when empty; reads only the open rows (payment_state_age index). */
+    /**
+     * Every open state, zero when empty; reads only the open rows (the reconciler's queue index). The
+     * age counts from when the row entered its state (state_changed_at, V40): updated_at also moves
+     * when the reconciler claims a row, which would hide a stuck one.
+     */
     public Uni<Map<PaymentState, Open>> byState() {
         return pool.query("""
-                SELECT state, count(*) AS n, extract(epoch FROM now() - min(updated_at))::float8 AS oldest
+                SELECT state, count(*) AS n, extract(epoch FROM now() - min(state_changed_at))::float8 AS oldest
                   FROM payment WHERE state IN ('reserved', 'verified', 'settling') GROUP BY state""")
                 .execute()
                 .map(rows -> {

@@ -8,10 +8,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * SQL for the payment lifecycle. Every state change is a compare-and-set on the current state, so
@@ -29,25 +31,26 @@ public class PaymentRepository {
 
     /**
      * The replay guard: inserts the payment keyed by its on-chain identity. A released payment (its
-     * authorization was never used) may be reserved again, by any merchant route, with the same amount
-     * and payee (both are signed into the authorization); anything else already known is
-     * {@link Reservation.Taken}.
+     * authorization was never used, nothing was broadcast) may be reserved again, by any merchant
+     * route, with the terms this attempt presents: verification then decides whether they are the
+     * signed ones. Anything else already known is {@link Reservation.Taken}.
      */
     public Uni<Reservation> reserve(NewPayment p) {
         return pool.preparedQuery("""
                 INSERT INTO payment (merchant_id, route_id, x402_version, scheme, network, asset, payer, pay_to, amount,
-                                     chain_ref, resource)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                     chain_ref, resource, valid_before)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 ON CONFLICT ON CONSTRAINT payment_onchain_identity DO UPDATE
                    SET state = 'reserved', attempts = payment.attempts + 1, route_id = EXCLUDED.route_id,
                        merchant_id = EXCLUDED.merchant_id, x402_version = EXCLUDED.x402_version,
-                       resource = EXCLUDED.resource, failure_reason = NULL
-                 WHERE payment.state = 'released' AND payment.amount = EXCLUDED.amount
-                   AND payment.pay_to = EXCLUDED.pay_to
+                       resource = EXCLUDED.resource, failure_reason = NULL, amount = EXCLUDED.amount,
+                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme, valid_before = EXCLUDED.valid_before
+                 WHERE payment.state = 'released'
                 RETURNING id, attempts""")
                 .execute(Tuple.from(new Object[] {p.merchantId(), p.routeId(), (short) p.x402Version(), p.scheme(),
                         p.network(), p.asset(), p.payer(), p.payTo(), new BigDecimal(p.amount()), p.chainRef(),
-                        p.resource()}))
+                        p.resource(), p.validBefore() == null ? null
+                                : java.time.OffsetDateTime.ofInstant(p.validBefore(), java.time.ZoneOffset.UTC)}))
                 .chain(rows -> {
                     if (rows.size() == 1) {
                         Row row = rows.iterator().next();
@@ -82,49 +85,99 @@ public class PaymentRepository {
                 .map(rows -> rows.rowCount() == 1);
     }
 
-    /** Records the broadcast transaction of a settling payment (write-once). */
+    /**
+     * Records the latest transaction broadcast for a settling payment: the first one, then any
+     * re-priced replacement at the same nonce (whichever is mined becomes final at settlement).
+     */
     public Uni<Boolean> recordTransaction(UUID id, String txHash) {
         return pool.preparedQuery("""
-                UPDATE payment SET tx_hash = $2 WHERE id = $1 AND state = 'settling'
-                   AND (tx_hash IS NULL OR tx_hash = $2)""")
+                UPDATE payment SET tx_hash = $2 WHERE id = $1 AND state = 'settling'""")
                 .execute(Tuple.of(id, txHash))
                 .map(rows -> rows.rowCount() == 1);
     }
 
     /**
-     * Marks a settling payment settled with its fee and writes its journal entry in the same
-     * transaction, so a payment is never settled without its postings nor posted twice. Returns false (and writes
+     * Marks a settling payment settled with its fee and writes its journal entry, its usage count and any
+     * 80% / 100% usage notice that count crosses in the same transaction, so a payment is never settled
+     * without its postings nor posted or counted twice. Returns false (and writes
      * nothing) when the payment was already settled by someone else.
+     *
+     * <p>The fee is priced inside this transaction from {@link SettlementTerms} read here: the
+     * payment row is locked first (a second settler waits, then finds it settled), settled_at is the
+     * transaction's clock, the schedule version is the one the database holds in force at that instant,
+     * and for an AI-agent merchant the month's counter row is locked so that concurrent settlements
+     * each see the exact number of agent transactions before them.
+     *
+     * @param pricing the fee for these terms (pure computation, or a reload of the schedules first)
+     * @param postings the journal lines for that fee
      */
+    public Uni<Boolean> settle(UUID id, String network, String txHash,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            Function<io.sippar.fees.Fee, List<Posting>> postings) {
+        return pool.withTransaction(conn -> terms(conn, id).chain(found -> {
+            if (found.isEmpty()) {
+                return Uni.createFrom().item(false);
+            }
+            SettlementTerms terms = found.get();
+            return pricing.apply(terms).chain(fee -> conn.preparedQuery("""
+                    UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = $3, fee_atomic = $4,
+                           fee_usd = $5, fee_band = $6, fee_schedule_version = $7, fee_rule = $8
+                     WHERE id = $1 AND state = 'settling'""")
+                    .execute(Tuple.from(new Object[] {id, txHash, terms.settledAt().atOffset(ZoneOffset.UTC),
+                            new BigDecimal(fee.atomic()), fee.usd(), fee.band(), fee.scheduleVersion(), fee.rule()}))
+                    .chain(rows -> rows.rowCount() == 1
+                            ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings.apply(fee))
+                                    .chain(() -> UsageCounter.count(conn, id, fee, terms.agentPricing()))
+                                    .replaceWith(true)
+                            : Uni.createFrom().item(false)));
+        }));
+    }
+
+    /** {@link #settle(UUID, String, String, Function, Function)} with a fee and postings already known. */
     public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
             io.sippar.fees.Fee fee) {
-        return pool.withTransaction(conn -> conn.preparedQuery("""
-                UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = now(), fee_atomic = $3, fee_usd = $4,
-                       fee_band = $5, fee_schedule_version = $6, fee_rule = $7
-                 WHERE id = $1 AND state = 'settling'""")
-                .execute(Tuple.from(new Object[] {id, txHash, new BigDecimal(fee.atomic()), fee.usd(), fee.band(),
-                        fee.scheduleVersion(), fee.rule()}))
-                .chain(rows -> rows.rowCount() == 1
-                        ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings)
-                                .chain(() -> countUsage(conn, id, fee))
-                                .replaceWith(true)
-                        : Uni.createFrom().item(false)));
+        return settle(id, network, txHash, terms -> Uni.createFrom().item(fee), f -> postings);
+    }
+
+    /** The terms of a payment still settling (locked), or empty when it is not settling any more. */
+    private static Uni<Optional<SettlementTerms>> terms(SqlConnection conn, UUID id) {
+        return conn.preparedQuery("""
+                SELECT p.merchant_id, now() AS settled_at, m.plan, m.home_network, m.cross_chain_tier, m.agent_pricing,
+                       (SELECT f.version FROM fee_schedule f WHERE f.effective_from <= now()
+                         ORDER BY f.effective_from DESC LIMIT 1) AS fee_version
+                  FROM payment p JOIN merchant m ON m.id = p.merchant_id
+                 WHERE p.id = $1 AND p.state = 'settling'
+                   FOR UPDATE OF p""")
+                .execute(Tuple.of(id))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(Optional.<SettlementTerms>empty());
+                    }
+                    Row r = rows.iterator().next();
+                    UUID merchant = r.getUUID("merchant_id");
+                    boolean agent = r.getBoolean("agent_pricing");
+                    Uni<Long> before = agent ? lockAgentCount(conn, merchant) : Uni.createFrom().item(0L);
+                    return before.map(count -> Optional.of(new SettlementTerms(merchant,
+                            r.getOffsetDateTime("settled_at").toInstant(), r.getString("fee_version"),
+                            r.getString("plan"), r.getString("home_network"), r.getString("cross_chain_tier"), agent,
+                            count)));
+                });
     }
 
     /**
-     * One more settled transaction for the payment's merchant in the current UTC month. A single
-     * upsert with an increment: concurrent settlements serialise on the row lock and none is lost.
+     * Locks the merchant's counter row of the current month (creating it) and returns its AI-agent
+     * count: the lock is held to commit, so the next agent settlement of this merchant reads this
+     * one's increment.
      */
-    private static Uni<Void> countUsage(SqlConnection conn, UUID paymentId, io.sippar.fees.Fee fee) {
+    private static Uni<Long> lockAgentCount(SqlConnection conn, UUID merchantId) {
         return conn.preparedQuery("""
-                INSERT INTO merchant_usage (merchant_id, period_start, transactions, fees_usd)
-                SELECT merchant_id, date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, 1, $2
-                  FROM payment WHERE id = $1
+                INSERT INTO merchant_usage (merchant_id, period_start)
+                VALUES ($1, date_trunc('month', now() AT TIME ZONE 'UTC')::date)
                 ON CONFLICT (merchant_id, period_start) DO UPDATE
-                   SET transactions = merchant_usage.transactions + 1,
-                       fees_usd = merchant_usage.fees_usd + EXCLUDED.fees_usd""")
-                .execute(Tuple.of(paymentId, fee.usd()))
-                .replaceWithVoid();
+                   SET agent_transactions = merchant_usage.agent_transactions
+                RETURNING agent_transactions""")
+                .execute(Tuple.of(merchantId))
+                .map(rows -> rows.iterator().next().getLong("agent_transactions"));
     }
 
     /** Settled transactions of a merchant in the UTC month containing {@code day}. */

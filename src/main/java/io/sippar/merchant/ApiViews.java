@@ -11,10 +11,13 @@ public final class ApiViews {
     private ApiViews() {
     }
 
-    /** A merchant. */
-    public record MerchantView(UUID id, String slug, String name, String plan, String status, OffsetDateTime createdAt) {
-        static MerchantView of(MerchantRepository.MerchantRow m) {
-            return new MerchantView(m.id(), m.slug(), m.name(), m.plan(), m.status(), m.createdAt());
+    /** A merchant, with the fee terms of its contract (home network, cross-chain tier, AI-agent pricing). */
+    public record MerchantView(UUID id, String slug, String name, String plan, String status, OffsetDateTime createdAt,
+            String homeNetwork, String crossChainTier, boolean agentPricing) {
+        /** The API shape of a stored merchant. */
+        public static MerchantView of(MerchantRepository.MerchantRow m) {
+            return new MerchantView(m.id(), m.slug(), m.name(), m.plan(), m.status(), m.createdAt(), m.homeNetwork(),
+                    m.crossChainTier(), m.agentPricing());
         }
     }
 

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -49,6 +52,7 @@ public class MerchantSelfResource {
     @GET
     @Path("me")
     @Operation(summary = "The calling merchant")
+    @APIResponse(responseCode = "200", description = "The merchant")
     public Uni<ApiViews.MerchantView> profile() {
         UUID id = me();
         return merchants.find(id).map(m -> ApiViews.MerchantView.of(m.orElseThrow(
@@ -58,6 +62,7 @@ public class MerchantSelfResource {
     @GET
     @Path("api-keys")
     @Operation(summary = "The calling merchant's API keys (prefixes only)")
+    @APIResponse(responseCode = "200", description = "The keys")
     public Uni<List<ApiViews.KeyView>> listKeys() {
         return keyRows.list(Optional.of(me())).map(rows -> rows.stream().map(ApiViews.KeyView::of).toList());
     }
@@ -66,6 +71,9 @@ public class MerchantSelfResource {
     @Path("api-keys")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Issue another key for the calling merchant (e.g. to rotate); the secret is in this answer only")
+    @APIResponse(responseCode = "201", description = "Issued; the secret is shown this once")
+    @APIResponse(responseCode = "400", description = "Invalid label",
+            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<Response> issueKey(ApiViews.NewKey body) {
         String label = AdminMerchantsResource.label(body);
         return keys.issue(Optional.of(me()), label)
@@ -75,6 +83,9 @@ public class MerchantSelfResource {
     @DELETE
     @Path("api-keys/{keyId}")
     @Operation(summary = "Revoke one of the calling merchant's keys")
+    @APIResponse(responseCode = "204", description = "Revoked")
+    @APIResponse(responseCode = "404", description = "No such live key of this merchant",
+            content = @Content(mediaType = AdminMerchantsResource.PROBLEM, schema = @Schema(ref = AdminMerchantsResource.PROBLEM_SCHEMA)))
     public Uni<Response> revokeKey(@PathParam("keyId") UUID keyId) {
         UUID id = me();
         return keys.revoke(keyId, Optional.of(id)).map(revoked -> {

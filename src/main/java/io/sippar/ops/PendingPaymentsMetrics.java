@@ -40,7 +40,7 @@ public class PendingPaymentsMetrics {
             Gauge.builder("sippar.payments.pending", last, m -> value(m.get(), s).count())
                     .description("Payments not finished yet, across all pods").tag("state", s.db()).register(registry);
             Gauge.builder("sippar.payments.pending.oldest.age", last, m -> value(m.get(), s).oldestAgeSeconds())
-                    .description("Seconds since the oldest payment in this state last changed").baseUnit("seconds")
+                    .description("Seconds since the oldest payment in this state entered it").baseUnit("seconds")
                     .tag("state", s.db()).register(registry);
         }
     }

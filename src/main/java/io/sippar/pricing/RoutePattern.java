@@ -69,6 +69,44 @@ public final class RoutePattern {
     }
 
     /**
+     * Whether some request path matches both patterns: segment by segment a literal must equal the
+     * other pattern's literal or meet its {@code *}, and the fixed depths must agree unless a
+     * {@code /**} tail absorbs the difference.
+     */
+    public boolean overlaps(RoutePattern other) {
+        int common = Math.min(segments.length, other.segments.length);
+        for (int i = 0; i < common; i++) {
+            String a = segments[i];
+            String b = other.segments[i];
+            if (!a.equals("*") && !b.equals("*") && !a.equals(b)) {
+                return false;
+            }
+        }
+        if (anyDepth && other.anyDepth) {
+            return true;
+        }
+        if (anyDepth) {
+            return other.segments.length >= segments.length;
+        }
+        if (other.anyDepth) {
+            return segments.length >= other.segments.length;
+        }
+        return segments.length == other.segments.length;
+    }
+
+    /** The literal segments before the first wildcard, as a path: "/api" for "/api/&#42;/items", "/" for none. */
+    public String literalPrefix() {
+        StringBuilder sb = new StringBuilder();
+        for (String s : segments) {
+            if (s.equals("*")) {
+                break;
+            }
+            sb.append('/').append(s);
+        }
+        return sb.length() == 0 ? "/" : sb.toString();
+    }
+
+    /**
      * For a {@code /prefix/**} pattern, the part of a request path below the prefix (with its
      * leading slash), else the empty string.
      */

@@ -67,4 +67,16 @@ public interface PaymentScheme {
      * transaction id as soon as it is broadcast.
      */
     Uni<SettleResponse> settle(Payment payment, PaymentRequirements requirements, BroadcastListener listener);
+
+    /**
+     * What became of a payment the gateway did not finish (the reconciler's question): looked up on
+     * chain by its transaction id when one was recorded, else by its {@code chainRef}. Read-only: it
+     * never broadcasts. Chain or node trouble is {@link ChainStatus.Unknown}, never a failed Uni.
+     * The default cannot look anything up, so the reconciler leaves this scheme's settling payments
+     * for an operator and only releases its stale reservations (nothing was broadcast for those).
+     */
+    default Uni<ChainStatus> status(UnfinishedPayment payment) {
+        return Uni.createFrom().item(new ChainStatus.Unknown("the " + scheme() + " scheme on " + payment.network()
+                + " cannot look payments up on chain"));
+    }
 }

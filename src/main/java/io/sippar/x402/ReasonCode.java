@@ -107,6 +107,13 @@ public enum ReasonCode {
     INVALID_EXACT_AVM_SIMULATION_FAILED,
     INVALID_EXACT_AVM_SETTLEMENT_FAILED,
     INVALID_EXACT_AVM_CONFIRMATION_FAILED,
+    // Sippar's own AVM checks beyond the reference (README "Reason codes"): cheap and offline, or one status read
+    INVALID_EXACT_AVM_GENESIS_MISMATCH,
+    INVALID_EXACT_AVM_PAYMENT_CLOSE_TO,
+    INVALID_EXACT_AVM_PAYMENT_REKEY,
+    INVALID_EXACT_AVM_PAYMENT_CLAWBACK,
+    INVALID_EXACT_AVM_TRANSACTION_EXPIRED,
+    INVALID_EXACT_AVM_TRANSACTION_NOT_YET_VALID,
 
     // --- legacy v1 package (x402 ErrorReasons); note its different EVM spellings ---
     INSUFFICIENT_FUNDS,
@@ -167,6 +174,10 @@ public enum ReasonCode {
     UPSTREAM_UNAVAILABLE,
     RATE_LIMITED,
     GAS_BUDGET_EXCEEDED,
+    /** The merchant's plan hard-stops and its month's included transactions are used (429; nothing charged). */
+    MERCHANT_PLAN_LIMIT_REACHED,
+    /** Webhook secrets cannot be stored: the operator has not configured their encryption key. */
+    WEBHOOK_ENCRYPTION_KEY_MISSING,
     INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())

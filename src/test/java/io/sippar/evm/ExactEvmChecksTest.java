@@ -363,11 +363,18 @@ class ExactEvmChecksTest {
     // --- identity ----------------------------------------------------------------------------
 
     @Test
-    void identifyIsPayerAndLowercaseNonce() {
+    void identifyIsPayerLowercaseNonceAndValidBefore() {
         ObjectNode payload = payloadJson(goodAuth(), "0x00");
         ((ObjectNode) payload.get("authorization")).put("from", KEY1_ADDRESS.toLowerCase(Locale.ROOT))
                 .put("nonce", NONCE.toUpperCase(Locale.ROOT).replace("0X", "0x"));
-        assertEquals(new PaymentIdentity(KEY1_ADDRESS, NONCE), ExactEvmChecks.identify(v2(REQ, payload), REQ));
+        assertEquals(new PaymentIdentity(KEY1_ADDRESS, NONCE, java.time.Instant.ofEpochSecond(NOW + 60)),
+                ExactEvmChecks.identify(v2(REQ, payload), REQ));
+    }
+
+    @Test
+    void validBeforeBeyondYear9999IsStoredAsTheLastStorableSecond() {
+        assertEquals(java.time.Instant.parse("9999-12-31T23:59:59Z"),
+                ExactEvmChecks.validBeforeInstant(Eip3009Authorization.UINT256_MAX));
     }
 
     @Test

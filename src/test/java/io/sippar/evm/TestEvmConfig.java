@@ -43,6 +43,8 @@ final class TestEvmConfig implements EvmConfig {
         ContractSigners contractSigners = ContractSigners.ANY_LENGTH;
         int breakerFailureThreshold = 5;
         Duration breakerDelay = Duration.ofSeconds(10);
+        int logBlockRange = 2000;
+        Duration expiryMargin = Duration.ofSeconds(60);
 
         TestNetwork(long chainId, String settlementKey, String... rpcUrls) {
             this.chainId = chainId;
@@ -65,5 +67,7 @@ final class TestEvmConfig implements EvmConfig {
         @Override public ContractSigners contractSigners() { return contractSigners; }
         @Override public int breakerFailureThreshold() { return breakerFailureThreshold; }
         @Override public Duration breakerDelay() { return breakerDelay; }
+        @Override public int logBlockRange() { return logBlockRange; }
+        @Override public Duration expiryMargin() { return expiryMargin; }
     }
 }

@@ -40,13 +40,19 @@ public final class TestPayments {
     /** {@code {signature, authorization}} for a requirement, with a fresh random nonce. */
     public static ObjectNode payload(JsonNode offered, String privateKey, BigInteger validAfter,
             BigInteger validBefore) {
-        Credentials payer = Credentials.create(privateKey);
         byte[] nonce = new byte[32];
         RANDOM.nextBytes(nonce);
+        return payload(offered, privateKey, validAfter, validBefore, "0x" + HexFormat.of().formatHex(nonce));
+    }
+
+    /** {@code {signature, authorization}} for a requirement with the given nonce (0x + 64 hex digits). */
+    public static ObjectNode payload(JsonNode offered, String privateKey, BigInteger validAfter,
+            BigInteger validBefore, String nonce) {
+        Credentials payer = Credentials.create(privateKey);
         long chainId = Long.parseLong(offered.get("network").asText().substring("eip155:".length()));
         Eip3009Authorization auth = new Eip3009Authorization(Keys.toChecksumAddress(payer.getAddress()),
                 offered.get("payTo").asText(), new BigInteger(offered.get("amount").asText()), validAfter, validBefore,
-                "0x" + HexFormat.of().formatHex(nonce));
+                nonce);
         Eip712.Domain domain = new Eip712.Domain(offered.at("/extra/name").asText(),
                 offered.at("/extra/version").asText(), chainId, offered.get("asset").asText());
         return EvmVectors.payloadJson(auth, EvmVectors.sign(domain, auth, privateKey));

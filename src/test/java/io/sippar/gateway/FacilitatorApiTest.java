@@ -43,13 +43,18 @@ class FacilitatorApiTest {
 
     @Test
     void supportedListsExactlyTheConfiguredNetworksAndTheSettler() {
+        io.sippar.testsupport.AlgodFixture algorand = io.sippar.testsupport.ChainsTestResource.algorand();
         given().get("/supported").then().statusCode(200)
-                .body("kinds", hasSize(3))
-                .body("kinds.findAll { it.x402Version == 2 }.network", containsInAnyOrder("eip155:31337", "eip155:84532"))
+                .body("kinds", hasSize(4))
+                .body("kinds.findAll { it.x402Version == 2 }.network", containsInAnyOrder("eip155:31337", "eip155:84532",
+                        algorand.network()))
                 .body("kinds.findAll { it.x402Version == 1 }.network", containsInAnyOrder("base-sepolia"))
+                .body("kinds.find { it.network == '" + algorand.network() + "' }.extra.feePayer",
+                        equalTo(algorand.feePayer().address()))
                 .body("extensions", hasSize(0))
-                .body("signers", aMapWithSize(1))
-                .body("signers.'eip155:*'", containsInAnyOrder("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"));
+                .body("signers", aMapWithSize(2))
+                .body("signers.'eip155:*'", containsInAnyOrder("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"))
+                .body("signers.'algorand:*'", containsInAnyOrder(algorand.feePayer().address()));
     }
 
     @Test

@@ -90,16 +90,39 @@ class PaymentConstraintsTest {
     }
 
     @Test
-    void releasedPaymentMayBeReservedAgainButNotWithAnotherAmount() {
+    void releasedPaymentIsReservedAgainWithTheTermsTheNextAttemptPresents() {
         NewPayment p = newPayment();
         UUID id = ((Reservation.Reserved) await(payments.reserve(p))).paymentId();
         assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.RELEASED)));
-        NewPayment otherAmount = new NewPayment(p.merchantId(), null, 2, p.scheme(), p.network(), p.asset(), p.payer(),
-                p.payTo(), BigInteger.valueOf(999), p.chainRef(), p.resource());
-        assertInstanceOf(Reservation.Taken.class, await(payments.reserve(otherAmount)));
+        NewPayment otherTerms = new NewPayment(p.merchantId(), null, 2, p.scheme(), p.network(), p.asset(), p.payer(),
+                "0x000000000000000000000000000000000000dEaD", BigInteger.valueOf(999), p.chainRef(), p.resource());
+        Reservation.Reserved wrong = assertInstanceOf(Reservation.Reserved.class, await(payments.reserve(otherTerms)));
+        assertEquals(id, wrong.paymentId());
+        assertEquals(999L, amountOf(id));
+        // while reserved with those terms, nobody else gets it
+        assertInstanceOf(Reservation.Taken.class, await(payments.reserve(p)));
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.RELEASED)));
         Reservation.Reserved again = assertInstanceOf(Reservation.Reserved.class, await(payments.reserve(p)));
         assertEquals(id, again.paymentId());
-        assertEquals(2, again.attempt());
+        assertEquals(3, again.attempt());
+        assertEquals(p.amount().longValue(), amountOf(id));
+    }
+
+    private long amountOf(UUID id) {
+        return await(pool.preparedQuery("SELECT amount FROM payment WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.iterator().next().getBigDecimal("amount").longValue()));
+    }
+
+    @Test
+    void termsOfAPaymentInFlightOrSettledNeverChange() {
+        UUID id = ((Reservation.Reserved) await(payments.reserve(newPayment()))).paymentId();
+        assertTrue(await(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET amount = 7, pay_to = 'x' WHERE id = $1")
+                .execute(Tuple.of(id)));
+        assertTrue(err != null && err.contains("immutable"), err);
+        UUID settled = settledPayment();
+        err = sqlError(pool.preparedQuery("UPDATE payment SET amount = 7 WHERE id = $1").execute(Tuple.of(settled)));
+        assertTrue(err != null && err.contains("immutable"), err);
     }
 
     @Test
@@ -178,12 +201,18 @@ class PaymentConstraintsTest {
     }
 
     @Test
-    void txHashIsWriteOnce() {
+    void txHashMayBeReplacedWhileSettlingButIsFinalOnceSettled() {
         UUID id = settlingPayment();
         assertTrue(await(payments.recordTransaction(id, randomTx())));
-        assertFalse(await(payments.recordTransaction(id, randomTx())));
-        String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(id)));
-        assertTrue(err != null && err.contains("write-once"), err);
+        // a re-priced replacement at the same nonce
+        String replacement = randomTx();
+        assertTrue(await(payments.recordTransaction(id, replacement)));
+        String erase = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = NULL WHERE id = $1").execute(Tuple.of(id)));
+        assertTrue(erase != null && erase.contains("tx_hash is final"), erase);
+        UUID settled = settledPayment();
+        assertFalse(await(payments.recordTransaction(settled, randomTx())));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET tx_hash = 'x' WHERE id = $1").execute(Tuple.of(settled)));
+        assertTrue(err != null && err.contains("tx_hash is final"), err);
     }
 
     @Test

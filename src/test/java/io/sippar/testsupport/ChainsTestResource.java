@@ -8,12 +8,14 @@ import java.util.Map;
  * Local chains for every {@code @QuarkusTest}, started once per JVM: an anvil as the demo devnet
  * (eip155:31337) and one presenting Base Sepolia's chain id (eip155:84532), so the legacy v1
  * client, which only knows named networks, can pay too. Both carry the chain-fixtures token at the
- * same address; account #9 settles.
+ * same address; account #9 settles. Next to them the Algorand devnet (testnet's identity, USDC ASA
+ * 10458941), with its documented fee-payer account as the gateway's fee payer.
  */
 public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
 
     private static AnvilFixture devnet;
     private static AnvilFixture baseSepolia;
+    private static AlgodFixture algorand;
 
     /** The anvil behind eip155:31337. */
     public static synchronized AnvilFixture devnet() {
@@ -27,13 +29,21 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         return baseSepolia;
     }
 
+    /** The Algorand devnet behind algorand:SGO1GKSz…OiI= (a round per accepted group). */
+    public static synchronized AlgodFixture algorand() {
+        ensureStarted();
+        return algorand;
+    }
+
     private static synchronized void ensureStarted() {
         if (devnet == null) {
             devnet = AnvilFixture.builder().chainId(31337).start();
             baseSepolia = AnvilFixture.builder().chainId(84532).start();
+            algorand = AlgodFixture.builder().start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 devnet.close();
                 baseSepolia.close();
+                algorand.close();
             }, "test-anvil-stop"));
         }
     }
@@ -48,6 +58,14 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         props.put("sippar.evm.networks.sepolia.chain-id", "84532");
         props.put("sippar.evm.networks.sepolia.rpc-urls", baseSepolia.rpcUrl());
         props.put("sippar.evm.networks.sepolia.settlement-key", baseSepolia.settler().privateKey());
+        props.put("sippar.algorand.networks.devnet.network", algorand.network());
+        props.put("sippar.algorand.networks.devnet.algod-urls", algorand.url());
+        props.put("sippar.algorand.networks.devnet.algod-token", algorand.token());
+        props.put("sippar.algorand.networks.devnet.fee-payer-key", algorand.feePayer().key());
+        // a held pool (AlgorandPaidFlowTest) shows "not confirmed in time" within seconds
+        props.put("sippar.algorand.networks.devnet.confirmation-rounds", "3");
+        props.put("sippar.algorand.networks.devnet.block-wait-timeout", "2s");
+        props.put("sippar.demo.algorand-pay-to", algorand.merchant().address());
         return props;
     }
 

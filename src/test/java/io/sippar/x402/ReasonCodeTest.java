@@ -37,6 +37,10 @@ class ReasonCodeTest {
         // AVM
         "invalid_exact_avm_invalid_version", "invalid_exact_avm_unsigned_non_facilitator",
         "invalid_exact_avm_fee_too_high", "invalid_exact_avm_confirmation_failed",
+        // AVM, Sippar's own checks beyond the reference
+        "invalid_exact_avm_genesis_mismatch", "invalid_exact_avm_payment_close_to", "invalid_exact_avm_payment_rekey",
+        "invalid_exact_avm_payment_clawback", "invalid_exact_avm_transaction_expired",
+        "invalid_exact_avm_transaction_not_yet_valid",
         // legacy v1
         "insufficient_funds", "invalid_exact_evm_payload_signature", "invalid_exact_evm_payload_recipient_mismatch",
         "invalid_exact_evm_payload_authorization_value", "invalid_network", "invalid_payload",
