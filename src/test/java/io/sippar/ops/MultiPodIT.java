@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sippar.evm.TestPayments;
 import io.sippar.testsupport.AnvilFixture;
-import io.sippar.testsupport.GatewayProcess;
+import io.sippar.testsupport.FaultAudit;
+import io.sippar.testsupport.FaultGateway;
 import io.sippar.testsupport.PodAudit;
 import io.sippar.x402.HeaderCodec;
 import io.sippar.x402.X402Json;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -64,16 +66,16 @@ class MultiPodIT {
     private EmbeddedDatabase db;
     private PodAudit audit;
     private Path keyDir;
-    private GatewayProcess a;
-    private GatewayProcess b;
+    private FaultGateway a;
+    private FaultGateway b;
     private final List<String> sentHeaders = new ArrayList<>();
-    private final List<GatewayProcess> retired = new ArrayList<>();
+    private final List<FaultGateway> retired = new ArrayList<>();
 
     @BeforeAll
     void start() throws Exception {
         anvil = AnvilFixture.builder().chainId(31337).start();
         db = EmbeddedDatabase.start();
-        audit = new PodAudit(anvil, "jdbc:postgresql://127.0.0.1:" + db.port() + "/postgres", "postgres", "postgres");
+        audit = new PodAudit(anvil, jdbcUrl(), "postgres", "postgres");
         keyDir = Files.createTempDirectory("sippar-keys");
         Files.writeString(keyDir.resolve("key-1"), anvil.account(9).privateKey() + "\n");
         Files.writeString(keyDir.resolve("key-2"), anvil.account(8).privateKey());
@@ -89,12 +91,12 @@ class MultiPodIT {
 
     @AfterAll
     void stopAll() {
-        for (GatewayProcess p : new GatewayProcess[] {a, b}) {
+        for (FaultGateway p : new FaultGateway[] {a, b}) {
             if (p != null) {
                 p.close();
             }
         }
-        retired.forEach(GatewayProcess::close);
+        retired.forEach(FaultGateway::close);
         if (audit != null) {
             audit.close();
         }
@@ -106,8 +108,16 @@ class MultiPodIT {
         }
     }
 
-    private GatewayProcess pod(String name, Map<String, String> keys) {
-        Map<String, String> env = new LinkedHashMap<>(GatewayProcess.databaseEnv(db.port()));
+    private String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + db.port() + "/postgres";
+    }
+
+    private FaultGateway pod(String name, Map<String, String> keys) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("DB_URL", "postgresql://127.0.0.1:" + db.port() + "/postgres");
+        env.put("DB_USER", "postgres");
+        env.put("DB_PASSWORD", "postgres");
+        env.put("DB_POOL_SIZE", "8");
         env.put("SIPPAR_DEMO", "true");
         env.put("SIPPAR_LOG_JSON", "true");
         env.put("SIPPAR_ADMIN_API_KEY", ADMIN_KEY);
@@ -122,19 +132,19 @@ class MultiPodIT {
         props.put("sippar.health.interval", "2s");
         props.put("sippar.health.timeout", "2s");
         props.put("quarkus.log.category.\"io.sippar.gateway.PaymentFlow\".level", "DEBUG");
-        return GatewayProcess.start(name, env, props, START);
+        return FaultGateway.start(name, env, props, "/q/health/started");
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private static JsonNode offered(GatewayProcess pod) {
+    private static JsonNode offered(FaultGateway pod) {
         HttpResponse<String> r = pod.get("/demo/weather");
         assertNotNull(r, pod.name() + " answers");
         assertEquals(402, r.statusCode(), r.body());
         return HeaderCodec.decodeJson(r.headers().firstValue("PAYMENT-REQUIRED").orElseThrow()).at("/accepts/0");
     }
 
-    private String signed(GatewayProcess pod) {
+    private String signed(FaultGateway pod) {
         String header = TestPayments.v2Header(offered(pod), anvil.payer().privateKey());
         synchronized (sentHeaders) {
             sentHeaders.add(header);
@@ -142,9 +152,9 @@ class MultiPodIT {
         return header;
     }
 
-    private static HttpResponse<String> pay(GatewayProcess pod, String header) throws IOException {
+    private static HttpResponse<String> pay(FaultGateway pod, String header) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(pod.url("/demo/weather?city=Nineveh")).timeout(REQUEST)
+            return HTTP.send(HttpRequest.newBuilder(pod.uri("/demo/weather?city=Nineveh")).timeout(REQUEST)
                     .header("PAYMENT-SIGNATURE", header).build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -214,7 +224,7 @@ class MultiPodIT {
     }
 
     /** Readiness answered without waiting on the stopped dependency: from memory, within a second. */
-    private static String readyQuickly(GatewayProcess pod) {
+    private static String readyQuickly(FaultGateway pod) {
         long start = System.nanoTime();
         HttpResponse<String> r = pod.get("/q/health/ready");
         long millis = (System.nanoTime() - start) / 1_000_000;
@@ -224,7 +234,7 @@ class MultiPodIT {
     }
 
     /** Pays once on {@code pod}, expecting 200 with a successful settlement; the transaction. */
-    private String paidTx(GatewayProcess pod) throws IOException {
+    private String paidTx(FaultGateway pod) throws IOException {
         HttpResponse<String> r = pay(pod, signed(pod));
         assertEquals(200, r.statusCode(), r.body());
         JsonNode s = settlement(r);
@@ -233,7 +243,7 @@ class MultiPodIT {
     }
 
     /** Two payments on {@code pod}, both sent from {@code address}; their nonces appended. */
-    private void settleTwiceFrom(GatewayProcess pod, String address, List<Long> nonces) throws IOException {
+    private void settleTwiceFrom(FaultGateway pod, String address, List<Long> nonces) throws IOException {
         for (int i = 0; i < 2; i++) {
             String tx = paidTx(pod);
             assertEquals(address.toLowerCase(Locale.ROOT), audit.sender(tx).toLowerCase(Locale.ROOT));
@@ -241,7 +251,7 @@ class MultiPodIT {
         }
     }
 
-    private static String settledFrom(GatewayProcess pod) {
+    private static String settledFrom(FaultGateway pod) {
         return keyCheck(pod.awaitReadiness(200, START)).replaceAll("^UP: (0x[0-9a-fA-F]{40}).*$", "$1");
     }
 
@@ -271,7 +281,7 @@ class MultiPodIT {
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         try {
             for (int i = 0; i < copies; i++) {
-                GatewayProcess pod = i % 2 == 0 ? a : b;
+                FaultGateway pod = i % 2 == 0 ? a : b;
                 answers.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         go.await();
@@ -312,7 +322,7 @@ class MultiPodIT {
                 anvil.account(8).address().toLowerCase(Locale.ROOT)),
                 Set.of(addressA.toLowerCase(Locale.ROOT), addressB.toLowerCase(Locale.ROOT)));
         for (int i = 0; i < 3; i++) {
-            for (GatewayProcess pod : List.of(a, b)) {
+            for (FaultGateway pod : List.of(a, b)) {
                 assertEquals((pod == a ? addressA : addressB).toLowerCase(Locale.ROOT),
                         audit.sender(paidTx(pod)).toLowerCase(Locale.ROOT), pod.name() + " settles from its own key");
             }
@@ -327,10 +337,10 @@ class MultiPodIT {
             throws Exception {
         String key = anvil.account(7).privateKey();
         String address = anvil.account(7).address();
-        GatewayProcess c = pod("c", Map.of("sippar.evm.networks.devnet.settlement-keys", key));
+        FaultGateway c = pod("c", Map.of("sippar.evm.networks.devnet.settlement-keys", key));
         retired.add(c);
         c.awaitReadiness(200, START);
-        GatewayProcess d = pod("d", Map.of("sippar.evm.networks.devnet.settlement-keys", key));
+        FaultGateway d = pod("d", Map.of("sippar.evm.networks.devnet.settlement-keys", key));
         retired.add(d);
         String notReady = d.awaitReadiness(503, START);
         assertTrue(keyCheck(notReady).startsWith("DOWN: all 1 settlement keys of eip155:31337 are leased to other "
@@ -346,7 +356,7 @@ class MultiPodIT {
 
         List<Long> nonces = new ArrayList<>();
         settleTwiceFrom(c, address, nonces);
-        assertTrue(c.stop(STOP), "graceful exit");
+        assertTrue(c.stopGracefully(STOP), "graceful exit");
         assertTrue(c.log().contains("gave back settlement key " + address), "C gave its key back");
         // D takes the key over on its next lease round, without waiting for the ttl
         String ready = d.awaitReadiness(200, Duration.ofSeconds(60));
@@ -358,7 +368,7 @@ class MultiPodIT {
         }
         assertEquals(nonces.get(nonces.size() - 1) + 1, audit.pendingNonce(address), "nothing stuck behind them");
         assertFalse(d.log().contains("nonce too low"), "D resynced from pending and never collided");
-        assertTrue(d.stop(STOP));
+        assertTrue(d.stopGracefully(STOP));
     }
 
     /** A client's view of one payment in the load: the pods it tried and what it finally got. */
@@ -370,11 +380,12 @@ class MultiPodIT {
     void rollingRestartUnderLoadLosesNoPaymentAndCountsNoneTwice() throws Exception {
         // the database runs on this machine's clock: settled_at >= since is exactly this run's
         Instant since = Instant.now();
-        AtomicReference<List<GatewayProcess>> pods = new AtomicReference<>(List.of(a, b));
+        BigInteger fromBlock = audit.blockNumber();
+        AtomicReference<List<FaultGateway>> pods = new AtomicReference<>(List.of(a, b));
         ConcurrentLinkedQueue<Attempt> done = new ConcurrentLinkedQueue<>();
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger servedByRestarted = new AtomicInteger();
-        AtomicReference<GatewayProcess> restarted = new AtomicReference<>();
+        AtomicReference<FaultGateway> restarted = new AtomicReference<>();
         JsonNode offer = offered(a);
         int workers = 4;
         // paced (~8 payments/s) so the load outlasts the restart; bounded by count and time
@@ -393,16 +404,16 @@ class MultiPodIT {
                         synchronized (sentHeaders) {
                             sentHeaders.add(header);
                         }
-                        List<GatewayProcess> now = pods.get();
-                        GatewayProcess first = now.get(i % now.size());
+                        List<FaultGateway> now = pods.get();
+                        FaultGateway first = now.get(i % now.size());
                         Attempt got = attempt(header, first);
                         if (got.status() != 200 && got.status() != 402) {
                             // a real client retries elsewhere: the same signed payment, on the other pod
-                            GatewayProcess other = now.get((i + 1) % now.size());
+                            FaultGateway other = now.get((i + 1) % now.size());
                             got = attempt(header, other);
                         }
                         done.add(got);
-                        GatewayProcess r = restarted.get();
+                        FaultGateway r = restarted.get();
                         if (r != null && got.status() == 200 && got.via().equals(r.name())) {
                             servedByRestarted.incrementAndGet();
                         }
@@ -415,11 +426,11 @@ class MultiPodIT {
                 }
             });
         }
-        GatewayProcess old = a;
+        FaultGateway old = a;
         try {
             awaitCount(done, 15, deadline);
             // the rolling restart: A stops gracefully mid-run while B serves, then comes back
-            CompletableFuture<Boolean> stopping = CompletableFuture.supplyAsync(() -> old.stop(STOP));
+            CompletableFuture<Boolean> stopping = CompletableFuture.supplyAsync(() -> old.stopGracefully(STOP));
             awaitCount(done, done.size() + 10, deadline);
             assertTrue(stopping.get(STOP.toSeconds() + 10, TimeUnit.SECONDS), "A shuts down gracefully on SIGTERM");
             pods.set(List.of(b));
@@ -454,12 +465,14 @@ class MultiPodIT {
         System.out.printf("rolling restart: %d payments, %d served (%d by the restarted pod), %d refused and not "
                 + "charged%n", done.size(), served, servedByRestarted.get(), refused);
         audit.awaitNoneSettling(Duration.ofSeconds(90));
-        PodAudit.Agreement agreed = audit.assertChainAndLedgerAgree(since);
+        FaultAudit.Result agreed = FaultAudit.assertChainAndLedgerAgree(anvil.rpcUrl(), anvil.token().address(),
+                List.of(anvil.account(9).address(), anvil.account(8).address()), "eip155:31337", fromBlock, since,
+                new FaultAudit.Database(jdbcUrl(), "postgres", "postgres"));
         assertEquals(served, agreed.settlements(), "every on-chain settlement of the run is a served payment ("
                 + refused + " refused)");
     }
 
-    private static Attempt attempt(String header, GatewayProcess pod) {
+    private static Attempt attempt(String header, FaultGateway pod) {
         try {
             HttpResponse<String> r = pay(pod, header);
             JsonNode s = r.statusCode() == 200 ? settlement(r) : null;
@@ -523,7 +536,7 @@ class MultiPodIT {
         assertEquals(402, pay(b, "not-base64!").statusCode());
         String tampered = signed(b).replaceFirst("[A-Za-z0-9]{8}(?==*$)", "AAAAAAAA");
         assertEquals(402, pay(b, tampered).statusCode());
-        HttpResponse<String> unauthorised = HTTP.send(HttpRequest.newBuilder(b.url("/admin/merchants"))
+        HttpResponse<String> unauthorised = HTTP.send(HttpRequest.newBuilder(b.uri("/admin/merchants"))
                 .header("Authorization", "Bearer sk_wrong_0123456789abcdefghijklmnop").timeout(REQUEST).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(401, unauthorised.statusCode());
@@ -535,12 +548,12 @@ class MultiPodIT {
         secrets.add(ADMIN_KEY);
         secrets.add("sk_wrong_0123456789abcdefghijklmnop");
         secrets.add("test test test test");
-        List<GatewayProcess> all = new ArrayList<>(retired);
+        List<FaultGateway> all = new ArrayList<>(retired);
         all.add(a);
         all.add(b);
         int withPaymentId = 0;
         Set<String> phases = new HashSet<>();
-        for (GatewayProcess pod : all) {
+        for (FaultGateway pod : all) {
             String log = pod.log();
             String lower = log.toLowerCase(Locale.ROOT);
             for (String s : secrets) {

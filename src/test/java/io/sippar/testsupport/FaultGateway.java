@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FaultGateway implements AutoCloseable {
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -100,6 +102,53 @@ public final class FaultGateway implements AutoCloseable {
 
     public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** The name the gateway was started under. */
+    public String name() {
+        return name;
+    }
+
+    /** GET {@code path} (10 s deadline), or null when nothing answers. */
+    public HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Polls {@code /q/health/ready} until it answers {@code expected} (200 or 503); its body. */
+    public String awaitReadiness(int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            last = get("/q/health/ready");
+            if (last != null && last.statusCode() == expected) {
+                return last.body();
+            }
+            FaultStack.sleep(250);
+        }
+        throw new AssertionError(name + " readiness never answered " + expected + " within " + timeout + "; last: "
+                + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
+    }
+
+    /**
+     * SIGTERM and the graceful shutdown, waiting up to {@code timeout} (SIGKILL after it); true when
+     * Quarkus reported its orderly stop (the JVM's exit status after SIGTERM is 143).
+     */
+    public boolean stopGracefully(Duration timeout) {
+        process.destroy();
+        if (!waitFor(timeout)) {
+            kill();
+            return false;
+        }
+        int exit = process.exitValue();
+        return (exit == 0 || exit == 143) && log().contains("sippar-gateway stopped in");
     }
 
     public long pid() {

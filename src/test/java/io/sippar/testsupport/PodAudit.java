@@ -11,11 +11,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,10 +42,6 @@ public final class PodAudit implements AutoCloseable {
 
     private static final String AUTHORIZATION_USED = EventEncoder.encode(new Event("AuthorizationUsed",
             List.of(new TypeReference<Address>(true) { }, new TypeReference<Bytes32>(true) { })));
-
-    /** How many settlements the chain and the ledger agreed on. */
-    public record Agreement(int settlements) {
-    }
 
     private final AnvilFixture anvil;
     private final Web3j web3j;
@@ -103,6 +96,15 @@ public final class PodAudit implements AutoCloseable {
     public long transactionNonce(String tx) {
         try {
             return web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getNonce().longValueExact();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The latest block number. */
+    public BigInteger blockNumber() {
+        try {
+            return web3j.ethBlockNumber().send().getBlockNumber();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -185,62 +187,6 @@ public final class PodAudit implements AutoCloseable {
             Thread.sleep(500);
         } while (System.nanoTime() < deadline);
         assertEquals(0, settling, "payments left in settling");
-    }
-
-    /**
-     * The chain and the ledger agree exactly: every {@code AuthorizationUsed} of the token is one
-     * payment settled with that payer, nonce and transaction, journaled once, and every settled payment
-     * is such an event (only gateways settle on this chain); the whole ledger balances.
-     *
-     * @return the settled payments with {@code settled_at >= since}
-     */
-    public Agreement assertChainAndLedgerAgree(Instant since) {
-        Map<String, String> onChain = new HashMap<>();
-        for (Log l : authorizationsUsed()) {
-            String tx = l.getTransactionHash().toLowerCase(Locale.ROOT);
-            String before = onChain.put(tx, (topicAddress(l) + "/" + l.getTopics().get(2)).toLowerCase(Locale.ROOT));
-            assertEquals(null, before, "one settlement transaction used two authorizations: " + tx);
-        }
-        Map<String, String> recorded = new HashMap<>();
-        int inWindow = 0;
-        try (Connection c = connect()) {
-            try (PreparedStatement st = c.prepareStatement("""
-                    SELECT p.id, p.payer, p.chain_ref, p.tx_hash, p.settled_at >= ? AS in_window,
-                           (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id) AS entries,
-                           (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id
-                                AND lower(e.tx_hash) = lower(p.tx_hash)) AS matching
-                      FROM payment p WHERE p.state = 'settled'""")) {
-                st.setTimestamp(1, Timestamp.from(since));
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        String tx = rs.getString("tx_hash").toLowerCase(Locale.ROOT);
-                        assertEquals(1, rs.getLong("entries"), "payment " + rs.getString("id") + " journal entries");
-                        assertEquals(1, rs.getLong("matching"), "payment " + rs.getString("id")
-                                + " journal entry names its transaction");
-                        String before = recorded.put(tx, (rs.getString("payer") + "/" + rs.getString("chain_ref"))
-                                .toLowerCase(Locale.ROOT));
-                        assertEquals(null, before, "transaction " + tx + " recorded for two payments");
-                        inWindow += rs.getBoolean("in_window") ? 1 : 0;
-                    }
-                }
-            }
-            for (Map.Entry<String, String> e : onChain.entrySet()) {
-                assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement " + e.getKey()
-                        + " must be recorded once as settled");
-            }
-            for (Map.Entry<String, String> e : recorded.entrySet()) {
-                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment " + e.getKey()
-                        + " must be an AuthorizationUsed on chain");
-            }
-            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM ledger_unbalanced_entries");
-                    ResultSet rs = st.executeQuery()) {
-                rs.next();
-                assertEquals(0, rs.getLong(1), "unbalanced journal entries");
-            }
-            return new Agreement(inWindow);
-        } catch (SQLException e) {
-            throw new IllegalStateException("ledger query failed", e);
-        }
     }
 
     private long queryLong(String sql, String... args) {
