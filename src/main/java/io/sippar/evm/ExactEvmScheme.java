@@ -1,10 +1,10 @@
 package io.sippar.evm;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sippar.evm.Verdict.NeedsContractSignatureCheck;
 import io.sippar.evm.Verdict.PassedOffline;
 import io.sippar.evm.Verdict.Refused;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.ChainNodes;
 import io.sippar.scheme.ChainStatus;
@@ -61,7 +61,7 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
     private static final int NO_KEY_RETRY_AFTER_SECONDS = 60;
 
     /** Everything one network needs at run time; {@code settler} signs with the key held now (null: none). */
-    record Chain(String caip2, String alias, EvmConfig.NetworkConfig config, EvmRpc rpc, List<Credentials> keys,
+    record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, List<Credentials> keys,
             AtomicReference<Settler> settler, Settler.GasMeter gas) {
 
         Optional<Settler> active() {
@@ -104,7 +104,7 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
             List<Credentials> keys = SettlementKeys.load(alias, n);
             EvmRpc rpc = new EvmRpc(caip2, n.rpcUrls(), n.rpcTimeout(), n.breakerFailureThreshold(),
                     n.breakerDelay());
-            map.put(caip2, new Chain(caip2, alias, n, rpc, keys, new AtomicReference<>(), gasMeter(registry, caip2, n)));
+            map.put(caip2, new Chain(caip2, n, rpc, keys, new AtomicReference<>(), gasMeter(registry, caip2, n)));
         });
         // configuration order, so /supported lists networks the same way every time
         this.chains = java.util.Collections.unmodifiableMap(map);

@@ -11,8 +11,8 @@ import io.sippar.limits.RequestLimits;
 import io.sippar.pricing.PricedRoute;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.NetworkFee;
-import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.OnCallerContext;
+import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
 import io.sippar.scheme.SchemeUnavailableException;
@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -213,7 +214,8 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return metrics.knowMerchant(merchantId).chain(() -> planLimits.check(merchantId)).chain(refused -> refused.isPresent()
+        return metrics.knowMerchant(merchantId).chain(() -> planLimits.check(merchantId))
+                .chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
                         refused.get().message(), identity.payer(), requirements.network(), ""))
                 : payments.reserve(row).chain(reservation -> switch (reservation) {
@@ -531,7 +533,7 @@ public class PaymentFlow {
      */
     public Uni<Boolean> recordSettled(Settlement s) {
         var asset = assets.find(s.network(), Optional.of(s.asset()));
-        java.util.concurrent.atomic.AtomicReference<io.sippar.fees.Fee> charged = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<io.sippar.fees.Fee> charged = new AtomicReference<>();
         return payments.settle(s.paymentId(), s.network(), s.transaction(),
                 terms -> fees.price(terms, asset, s.amount(), s.network()).invoke(charged::set),
                 fee -> postings(s, fee.atomic()))

@@ -32,7 +32,7 @@ final class K8sManifests {
     private static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_RECEIPT_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|mnemonic|private|api[-_.]?key|settlement[-_.]key)(?![-_.]?file).*");
+            "(?i).*(password|passwd|secret|token|mnemonic|private|api[-_.]?key|settlement[-_.]key)(?![-_.]?(file|dir)).*");
     private static final Pattern SECRET_VALUE = Pattern.compile(
             "(?s).*(0x[0-9a-fA-F]{64}|sk_[A-Za-z0-9_]{16,}|://[^/\\s:@]+:[^/\\s@]+@|-----BEGIN).*");
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sippar.evm.TestPayments;
+import io.sippar.testsupport.AlgodFixture;
 import io.sippar.testsupport.AnvilFixture;
 import io.sippar.testsupport.FaultAudit;
 import io.sippar.testsupport.FaultGateway;
@@ -50,7 +51,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Several gateway processes (the packaged jar) on one PostgreSQL and one anvil: the replay guard
  * and the settlement-key leases hold across processes, a graceful stop hands its key over, and a
  * rolling restart under load loses and double-counts nothing. Pods A and B share keys #9 and #8
- * (from a key directory); C and D share the single key #7.
+ * (from a key directory); C and D share the single key #7. Every pod also knows the Algorand
+ * devnet (with the fee payer's mnemonic), for the readiness probes and the log check.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -63,6 +65,7 @@ class MultiPodIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private AnvilFixture anvil;
+    private AlgodFixture algod;
     private EmbeddedDatabase db;
     private PodAudit audit;
     private Path keyDir;
@@ -74,6 +77,7 @@ class MultiPodIT {
     @BeforeAll
     void start() throws Exception {
         anvil = AnvilFixture.builder().chainId(31337).start();
+        algod = AlgodFixture.builder().start();
         db = EmbeddedDatabase.start();
         audit = new PodAudit(anvil, jdbcUrl(), "postgres", "postgres");
         keyDir = Files.createTempDirectory("sippar-keys");
@@ -106,6 +110,9 @@ class MultiPodIT {
         if (anvil != null) {
             anvil.close();
         }
+        if (algod != null) {
+            algod.close();
+        }
     }
 
     private String jdbcUrl() {
@@ -126,6 +133,12 @@ class MultiPodIT {
         props.put("sippar.evm.networks.devnet.rpc-urls", anvil.rpcUrl());
         props.put("sippar.evm.networks.devnet.rpc-timeout", "3s");
         props.putAll(keys);
+        props.put("sippar.algorand.networks.devnet.network", "testnet");
+        props.put("sippar.algorand.networks.devnet.algod-urls", algod.url());
+        if (!algod.token().isEmpty()) {
+            props.put("sippar.algorand.networks.devnet.algod-token", algod.token());
+        }
+        props.put("sippar.algorand.networks.devnet.fee-payer-mnemonic", algod.feePayer().mnemonic());
         // short leases so a takeover shows within the test; ttl - renew-interval > rpc-timeout
         props.put("sippar.key-leases.ttl", "10s");
         props.put("sippar.key-leases.renew-interval", "2s");
@@ -509,6 +522,20 @@ class MultiPodIT {
         String up = b.awaitReadiness(200, Duration.ofSeconds(60));
         assertEquals("UP: 1 of 1 nodes answer", check(up, "chains").at("/data/eip155:31337").asText(), up);
 
+        String algorand = "algorand:" + AlgodFixture.GENESIS_HASH;
+        signal("STOP", List.of(algod.pid()));
+        try {
+            String down = b.awaitReadiness(503, Duration.ofSeconds(60));
+            JsonNode chains = check(down, "chains");
+            assertEquals("DOWN: 0 of 1 nodes answer", chains.at("/data/" + algorand.replace("/", "~1")).asText(),
+                    down);
+            assertEquals("UP: 1 of 1 nodes answer", chains.at("/data/eip155:31337").asText(), "anvil is fine");
+            assertEquals("DOWN", json(readyQuickly(b)).get("status").asText());
+        } finally {
+            signal("CONT", List.of(algod.pid()));
+        }
+        b.awaitReadiness(200, Duration.ofSeconds(60));
+
         List<Long> postgres = postgresPids();
         signal("STOP", postgres);
         try {
@@ -546,6 +573,12 @@ class MultiPodIT {
             secrets.add(anvil.account(i).privateKey().substring(2).toLowerCase(Locale.ROOT));
         }
         secrets.add(ADMIN_KEY);
+        secrets.add(algod.feePayer().key());
+        if (!algod.token().isEmpty()) {
+            secrets.add(algod.token());
+        }
+        secrets.add(algod.feePayer().mnemonic());
+        secrets.add(String.join(" ", List.of(algod.feePayer().mnemonic().split(" ")).subList(0, 4)));
         secrets.add("sk_wrong_0123456789abcdefghijklmnop");
         secrets.add("test test test test");
         List<FaultGateway> all = new ArrayList<>(retired);
