@@ -1,5 +1,7 @@
 package io.sippar.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class FaultGateway implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final int port;
@@ -135,6 +138,33 @@ public final class FaultGateway implements AutoCloseable {
         }
         throw new AssertionError(name + " readiness never answered " + expected + " within " + timeout + "; last: "
                 + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
+    }
+
+    /**
+     * Polls {@code /q/health/ready} until its {@code settlement-keys} check is UP (whatever the other
+     * checks say: a fault test may have a node or the database down on purpose).
+     */
+    public void awaitSettlementKey(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get("/q/health/ready");
+            if (r != null) {
+                last = r.body();
+                try {
+                    for (JsonNode check : JSON.readTree(last).path("checks")) {
+                        if (check.path("name").asText().equals("settlement-keys")
+                                && check.path("status").asText().equals("UP")) {
+                            return;
+                        }
+                    }
+                } catch (IOException notJsonYet) {
+                    // starting up: try again
+                }
+            }
+            FaultStack.sleep(250);
+        }
+        throw new AssertionError(name + " holds no settlement key after " + timeout + ": " + last);
     }
 
     /**

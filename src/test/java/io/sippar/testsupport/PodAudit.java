@@ -74,47 +74,35 @@ public final class PodAudit implements AutoCloseable {
     public boolean authorizationUsed(String payer, String nonce) {
         Function f = new Function("authorizationState", List.of(new Address(payer),
                 new Bytes32(Numeric.hexStringToByteArray(nonce))), List.of());
-        try {
-            String out = web3j.ethCall(Transaction.createEthCallTransaction(null, anvil.token().address(),
-                    FunctionEncoder.encode(f)), DefaultBlockParameterName.LATEST).send().getValue();
-            return new BigInteger(Numeric.cleanHexPrefix(out), 16).signum() != 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String out = send(web3j.ethCall(Transaction.createEthCallTransaction(null, anvil.token().address(),
+                FunctionEncoder.encode(f)), DefaultBlockParameterName.LATEST)).getValue();
+        return new BigInteger(Numeric.cleanHexPrefix(out), 16).signum() != 0;
     }
 
     /** Who sent a transaction. */
     public String sender(String tx) {
-        try {
-            return web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return send(web3j.ethGetTransactionByHash(tx)).getTransaction().orElseThrow().getFrom();
     }
 
     /** A transaction's nonce. */
     public long transactionNonce(String tx) {
-        try {
-            return web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getNonce().longValueExact();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return send(web3j.ethGetTransactionByHash(tx)).getTransaction().orElseThrow().getNonce().longValueExact();
     }
 
     /** The latest block number. */
     public BigInteger blockNumber() {
-        try {
-            return web3j.ethBlockNumber().send().getBlockNumber();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return send(web3j.ethBlockNumber()).getBlockNumber();
     }
 
     /** The next nonce of {@code address}, counting the mempool. */
     public long pendingNonce(String address) {
+        return send(web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING)).getTransactionCount()
+                .longValueExact();
+    }
+
+    private static <T extends org.web3j.protocol.core.Response<?>> T send(org.web3j.protocol.core.Request<?, T> r) {
         try {
-            return web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING).send().getTransactionCount()
-                    .longValueExact();
+            return r.send();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,15 +112,11 @@ public final class PodAudit implements AutoCloseable {
         EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
                 anvil.token().address());
         filter.addSingleTopic(AUTHORIZATION_USED);
-        try {
-            EthLog logs = web3j.ethGetLogs(filter).send();
-            assertTrue(!logs.hasError(), () -> "eth_getLogs: " + logs.getError().getMessage());
-            List<Log> out = new ArrayList<>();
-            logs.getLogs().forEach(r -> out.add((Log) r.get()));
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        EthLog logs = send(web3j.ethGetLogs(filter));
+        assertTrue(!logs.hasError(), () -> "eth_getLogs: " + logs.getError().getMessage());
+        List<Log> out = new ArrayList<>();
+        logs.getLogs().forEach(r -> out.add((Log) r.get()));
+        return out;
     }
 
     private static String topicAddress(Log l) {
