@@ -40,6 +40,8 @@ public class PaymentMetrics {
     record Labels(String merchant, String route, String network, String scheme) {
     }
 
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(2);
+
     private final MeterRegistry registry;
     private final MerchantRepository merchants;
     private final Map<UUID, String> slugs = new ConcurrentHashMap<>();
@@ -60,12 +62,16 @@ public class PaymentMetrics {
                 requirements.network(), requirements.scheme());
     }
 
-    /** Remembers a merchant's slug for facilitator labels; one lookup per merchant and process. */
+    /**
+     * Remembers a merchant's slug for facilitator labels; one lookup per merchant and process. Never
+     * fails and never waits long: a label must not hold up or fail a payment (a hung database leaves
+     * the merchant {@code unknown} until a later lookup gets through).
+     */
     Uni<Void> knowMerchant(UUID merchantId) {
         if (slugs.containsKey(merchantId)) {
             return Uni.createFrom().voidItem();
         }
-        return merchants.find(merchantId)
+        return merchants.find(merchantId).ifNoItem().after(LOOKUP_TIMEOUT).fail()
                 .invoke(m -> m.ifPresent(row -> slugs.put(merchantId, row.slug())))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
