@@ -9,11 +9,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.sippar.evm.TestPayments;
+import io.sippar.ledger.NewPayment;
+import io.sippar.ledger.PaymentRepository;
+import io.sippar.ledger.PaymentState;
+import io.sippar.ledger.Reservation;
 import io.sippar.testsupport.ChainsTestResource;
 import io.sippar.x402.HeaderCodec;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -28,6 +39,16 @@ class MetricsTest {
     private static final String MERCHANT = "merchant=\"demo\"";
     private static final String ROUTE = "route=\"weather\"";
     private static final String EVM = "network=\"eip155:31337\"";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Inject
+    PaymentRepository payments;
+
+    @Inject
+    PendingPaymentsMetrics pending;
+
+    @Inject
+    Pool pool;
 
     private static JsonNode offered() {
         return HeaderCodec.decodeJson(given().get("/demo/weather").then().statusCode(402).extract()
@@ -77,6 +98,7 @@ class MetricsTest {
         double expired = valueOrZero(before, "sippar_verifications_total", MERCHANT, ROUTE,
                 "reason=\"invalid_exact_evm_payload_authorization_valid_before\"");
         double gas = valueOrZero(before, "sippar_gas_spent_native_total", EVM);
+        double gasUsd = valueOrZero(before, "sippar_gas_spent_usd_total", EVM);
         double fees = valueOrZero(before, "sippar_fees_earned_usd_total", "merchant=\"demo\"", EVM);
 
         JsonNode offer = offered();
@@ -114,7 +136,10 @@ class MetricsTest {
         assertTrue(value(after, "sippar_payment_duration_seconds_count", MERCHANT, ROUTE, "outcome=\"rejected\"") >= 1);
 
         // money: the gateway paid gas in ETH on the devnet and earned the micro fee ($0.00005, 5% of $0.001)
-        assertTrue(value(after, "sippar_gas_spent_native_total", EVM) > gas, "gas spent grew");
+        double gasSpent = value(after, "sippar_gas_spent_native_total", EVM) - gas;
+        assertTrue(gasSpent > 0, "gas spent grew");
+        // ChainsTestResource sets the devnet's native-usd-rate to 3000 USD per ETH
+        assertEquals(gasSpent * 3000, value(after, "sippar_gas_spent_usd_total", EVM) - gasUsd, gasSpent * 3000 * 1e-6);
         assertEquals(fees + 0.00005, value(after, "sippar_fees_earned_usd_total", "merchant=\"demo\"", EVM), 1e-12);
 
         // key leases and pending payments (gauges)
@@ -124,6 +149,44 @@ class MetricsTest {
             assertTrue(value(after, "sippar_payments_pending", "state=\"" + state + "\"") >= 0);
             assertTrue(value(after, "sippar_payments_pending_oldest_age_seconds", "state=\"" + state + "\"") >= 0);
         }
+    }
+
+    @Test
+    void aPaymentLeftVerifiedIsCountedAsPendingWithTheAgeOfTheOldest() throws Exception {
+        UUID merchant = pool.query("SELECT merchant_id FROM route WHERE path_pattern = '/demo/weather'").execute()
+                .await().atMost(WAIT).iterator().next().getUUID(0);
+        NewPayment np = new NewPayment(merchant, null, 2, "exact", "eip155:31337", address(), address(), address(),
+                BigInteger.ONE, "0x" + hex(32), null);
+        UUID id = ((Reservation.Reserved) payments.reserve(np).await().atMost(WAIT)).paymentId();
+        try {
+            assertTrue(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED).await().atMost(WAIT));
+            // as if its pod had died an hour ago (the reconciler is off in the test profile)
+            pool.preparedQuery("UPDATE payment SET state_changed_at = now() - interval '1 hour' WHERE id = $1")
+                    .execute(Tuple.of(id)).await().atMost(WAIT);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            String scrape = metrics();
+            while (value(scrape, "sippar_payments_pending_oldest_age_seconds", "state=\"verified\"") < 3600
+                    && System.nanoTime() < deadline) {
+                pending.refresh();
+                Thread.sleep(200);
+                scrape = metrics();
+            }
+            assertTrue(value(scrape, "sippar_payments_pending", "state=\"verified\"") >= 1, grep(scrape, "sippar_payments"));
+            assertTrue(value(scrape, "sippar_payments_pending_oldest_age_seconds", "state=\"verified\"") >= 3600,
+                    grep(scrape, "sippar_payments"));
+        } finally {
+            payments.transition(id, PaymentState.VERIFIED, PaymentState.RELEASED).await().atMost(WAIT);
+        }
+    }
+
+    private static String address() {
+        return "0x" + hex(20);
+    }
+
+    private static String hex(int bytes) {
+        byte[] b = new byte[bytes];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     @Test
