@@ -54,6 +54,8 @@ public class PaymentFlow {
     private final GasBudget gas;
     @jakarta.inject.Inject
     io.sippar.billing.PlanLimits planLimits;
+    @jakarta.inject.Inject
+    io.sippar.treasury.TreasuryAdmission treasury;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
             FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas) {
@@ -152,13 +154,16 @@ public class PaymentFlow {
                 resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
         // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
-        return planLimits.check(row.merchantId()).chain(refused -> refused.isPresent()
+        return treasury.admit(row.merchantId(), requirements, identity, io.sippar.treasury.TreasuryAdmission.Via.ROUTE)
+                .chain(unattributable -> unattributable.isPresent()
+                        ? rejected(unattributable.get().reason(), unattributable.get().message())
+                        : planLimits.check(row.merchantId()).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
                 : payments.reserve(row)
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
-                }))
+                })))
                 .onFailure(ReservationLost.class).recoverWithItem(lost -> {
                     LOG.warn(lost.getMessage());
                     return new Unavailable(lost.getMessage(), config.retryAfterSeconds());
@@ -193,7 +198,11 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return planLimits.check(merchantId).chain(refused -> refused.isPresent()
+        return treasury.admit(merchantId, requirements, identity, io.sippar.treasury.TreasuryAdmission.Via.SETTLE)
+                .chain(unattributable -> unattributable.isPresent()
+                ? Uni.createFrom().item(SettleResponse.failure(unattributable.get().reason(),
+                        unattributable.get().message(), identity.payer(), requirements.network(), ""))
+                : planLimits.check(merchantId).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
                         refused.get().message(), identity.payer(), requirements.network(), ""))
                 : payments.reserve(row).chain(reservation -> switch (reservation) {
@@ -212,7 +221,7 @@ public class PaymentFlow {
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        })).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
+        }))).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
                 || t instanceof LimitExceededException))
                 .transform(t -> new SchemeUnavailableException("the gateway could not record the payment: "
                         + t.getMessage(), config.retryAfterSeconds(), t));
@@ -493,7 +502,10 @@ public class PaymentFlow {
     public Uni<Boolean> recordSettled(Settlement s) {
         var asset = assets.find(s.network(), Optional.of(s.asset()));
         return payments.settle(s.paymentId(), s.network(), s.transaction(),
-                terms -> fees.price(terms, asset, s.amount(), s.network()), fee -> postings(s, fee.atomic()));
+                terms -> fees.price(terms, asset, s.amount(), s.network()),
+                (terms, fee) -> terms.treasury() == null ? postings(s, fee.atomic())
+                        : io.sippar.ledger.TreasuryAccounts.settlement(s.network(), terms.treasury(), s.payer(),
+                                s.merchantId(), s.asset(), s.amount(), fee.atomic()));
     }
 
     /**
