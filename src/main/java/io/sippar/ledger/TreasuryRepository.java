@@ -170,7 +170,7 @@ public class TreasuryRepository {
                     ? conn.preparedQuery("""
                             UPDATE payout_account SET pending_address = NULL, pending_effective_at = NULL,
                                    pending_requested_by = NULL, updated_at = now()
-                             WHERE merchant_id = $1 AND network = $2 RETURNING """ + ACCOUNT_COLUMNS)
+                             WHERE merchant_id = $1 AND network = $2 RETURNING\s""" + ACCOUNT_COLUMNS)
                             .execute(Tuple.of(merchantId, network))
                     : conn.preparedQuery("""
                             INSERT INTO payout_account (merchant_id, network, pending_address, pending_effective_at,
@@ -180,7 +180,7 @@ public class TreasuryRepository {
                                SET pending_address = EXCLUDED.pending_address,
                                    pending_effective_at = EXCLUDED.pending_effective_at,
                                    pending_requested_by = EXCLUDED.pending_requested_by, updated_at = now()
-                            RETURNING """ + ACCOUNT_COLUMNS)
+                            RETURNING\s""" + ACCOUNT_COLUMNS)
                             .execute(Tuple.of(merchantId, network, address, delay.toMillis(), actor));
             return write.chain(rows -> event(conn, merchantId, network, same ? "cancelled" : "requested", address, actor)
                     .replaceWith(account(rows.iterator().next())));
@@ -194,7 +194,7 @@ public class TreasuryRepository {
                 ON CONFLICT (merchant_id, network) DO UPDATE
                    SET address = EXCLUDED.address, pending_address = NULL, pending_effective_at = NULL,
                        pending_requested_by = NULL, updated_at = now()
-                RETURNING """ + ACCOUNT_COLUMNS)
+                RETURNING\s""" + ACCOUNT_COLUMNS)
                 .execute(Tuple.of(merchantId, network, address))
                 .chain(rows -> event(conn, merchantId, network, "set", address, actor)
                         .replaceWith(account(rows.iterator().next()))));
@@ -206,7 +206,7 @@ public class TreasuryRepository {
                 UPDATE payout_account SET address = pending_address, pending_address = NULL, pending_effective_at = NULL,
                        pending_requested_by = NULL, updated_at = now()
                  WHERE merchant_id = $1 AND network = $2 AND pending_address IS NOT NULL
-                RETURNING """ + ACCOUNT_COLUMNS)
+                RETURNING\s""" + ACCOUNT_COLUMNS)
                 .execute(Tuple.of(merchantId, network))
                 .chain(rows -> rows.size() == 0 ? Uni.createFrom().item(Optional.<PayoutAccount>empty())
                         : event(conn, merchantId, network, "approved", rows.iterator().next().getString("address"), actor)
@@ -234,7 +234,7 @@ public class TreasuryRepository {
         return pool.preparedQuery("""
                 INSERT INTO payout_account (merchant_id, network, threshold) VALUES ($1, $2, $3)
                 ON CONFLICT (merchant_id, network) DO UPDATE SET threshold = EXCLUDED.threshold, updated_at = now()
-                RETURNING """ + ACCOUNT_COLUMNS)
+                RETURNING\s""" + ACCOUNT_COLUMNS)
                 .execute(Tuple.of(merchantId, network, threshold)).map(rows -> account(rows.iterator().next()));
     }
 
@@ -429,7 +429,7 @@ public class TreasuryRepository {
 
     private static Uni<Void> addVersion(SqlClient client, UUID payout, Version v) {
         return client.preparedQuery("INSERT INTO payout_transaction (payout_id, version, tx_id, signed) VALUES ($1, $2, $3, $4)")
-                .execute(Tuple.of(payout, (short) v.version(), v.txId(), io.vertx.mutiny.core.buffer.Buffer.buffer(v.signed())))
+                .execute(Tuple.of(payout, (short) v.version(), v.txId(), io.vertx.core.buffer.Buffer.buffer(v.signed())))
                 .replaceWithVoid();
     }
 

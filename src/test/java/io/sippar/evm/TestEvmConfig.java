@@ -63,5 +63,6 @@ final class TestEvmConfig implements EvmConfig {
         @Override public Duration breakerDelay() { return breakerDelay; }
         @Override public int logBlockRange() { return logBlockRange; }
         @Override public Duration expiryMargin() { return expiryMargin; }
+        @Override public Optional<EvmConfig.TreasuryConfig> treasury() { return Optional.empty(); }
     }
 }

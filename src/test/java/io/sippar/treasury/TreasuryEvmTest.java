@@ -1,0 +1,210 @@
+package io.sippar.treasury;
+
+import static io.restassured.RestAssured.given;
+import static io.sippar.treasury.TreasuryFixtures.ADMIN;
+import static io.sippar.treasury.TreasuryFixtures.DB;
+import static io.sippar.treasury.TreasuryFixtures.fee;
+import static io.sippar.treasury.TreasuryFixtures.ledger;
+import static io.sippar.treasury.TreasuryFixtures.merchant;
+import static io.sippar.treasury.TreasuryFixtures.offered;
+import static io.sippar.treasury.TreasuryFixtures.pay;
+import static io.sippar.treasury.TreasuryFixtures.payoutAccount;
+import static io.sippar.treasury.TreasuryFixtures.route;
+import static io.sippar.treasury.TreasuryFixtures.runPayouts;
+import static io.sippar.treasury.TreasuryFixtures.share;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sippar.evm.TestPayments;
+import io.sippar.interop.NodeScript;
+import io.sippar.ledger.TreasuryAccounts;
+import io.sippar.ledger.TreasuryRepository;
+import io.sippar.scheme.TreasuryChain;
+import io.sippar.testsupport.AnvilFixture;
+import io.sippar.testsupport.ChainFaults;
+import io.sippar.testsupport.ChainsTestResource;
+import io.sippar.testsupport.TokenReader;
+import io.sippar.treasury.TreasuryFixtures.Merchant;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Keys;
+
+/**
+ * Treasury mode on anvil (the devnet of ChainsTestResource, whose SipparDisburser is the treasury):
+ * payments pay the treasury and credit payables, payouts pay each merchant exactly its share, crashes
+ * around the broadcast never pay twice, a receiver the token refuses is left payable while the others
+ * are paid, two runs at once pay once, and a mismatch between chain and ledger stops payouts until
+ * an operator clears it. Every test has merchants and payout addresses of its own.
+ */
+@QuarkusTest
+class TreasuryEvmTest {
+
+    private static final String NETWORK = "eip155:31337";
+    private static final String ASSET = TreasuryAccounts.asset(NETWORK, AnvilFixture.TOKEN_ADDRESS);
+    private static TokenReader token;
+    private static ChainFaults chain;
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL gateway;
+    @Inject
+    Pool pool;
+    @Inject
+    Payouts payouts;
+    @Inject
+    PayoutJob job;
+    @Inject
+    TreasuryRepository repository;
+    @Inject
+    Treasuries treasuries;
+
+    @BeforeAll
+    static void chains() {
+        token = new TokenReader(anvil());
+        chain = new ChainFaults(anvil().rpcUrl());
+    }
+
+    @AfterAll
+    static void close() {
+        chain.automine(true);
+        token.close();
+        chain.close();
+    }
+
+    private static AnvilFixture anvil() {
+        return ChainsTestResource.devnet();
+    }
+
+    private static String disburser() {
+        return anvil().treasury().disburser();
+    }
+
+    /** A fresh address nobody holds tokens at, for a merchant's payouts. */
+    private static String freshAddress() {
+        byte[] b = new byte[20];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+        return Keys.toChecksumAddress("0x" + java.util.HexFormat.of().formatHex(b));
+    }
+
+    private String url(String path) {
+        String base = gateway.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
+    private static String payer(int index) {
+        return anvil().account(index).privateKey();
+    }
+
+    private List<Row> payoutItemsOf(Merchant m) {
+        List<Row> rows = new ArrayList<>();
+        pool.preparedQuery("""
+                SELECT i.*, o.state AS payout_state, o.tx_id AS payout_tx, o.network_fee FROM payout_item i
+                  JOIN payout o ON o.id = i.payout_id WHERE i.merchant_id = $1 ORDER BY o.created_at""")
+                .execute(Tuple.of(m.id())).await().atMost(DB).forEach(rows::add);
+        return rows;
+    }
+
+    @Test
+    void treasuryModePaysTheTreasuryAndAPayoutPaysEachMerchantExactlyItsShareWhileTheTreasuryKeepsTheFees() {
+        Merchant a = merchant("treasury");
+        Merchant b = merchant("treasury");
+        String payoutA = freshAddress();
+        String payoutB = freshAddress();
+        String pathA = route(a, NETWORK, anvil().merchant().address(), "$0.5");
+        String pathB = route(b, NETWORK, anvil().merchant().address(), "$2");
+        payoutAccount(a, NETWORK, payoutA, "1");
+        payoutAccount(b, NETWORK, payoutB, "1");
+
+        JsonNode offerA = offered(pathA);
+        assertEquals(disburser(), offerA.get("payTo").asText(), "a treasury-mode 402 names the treasury");
+        assertEquals("500000", offerA.get("amount").asText());
+        BigInteger disburserBefore = token.balance(disburser());
+        BigInteger gasBefore = token.nativeBalance(anvil().treasury().address());
+        long nonceBefore = token.nonce(anvil().treasury().address());
+
+        // the official v2 client pays the treasury-mode 402 unchanged
+        JsonNode official = NodeScript.run("client.mjs", Duration.ofSeconds(90), "--client", "v2", "--url",
+                url(pathA), "--evm-key", payer(4), "--allow-asset", AnvilFixture.TOKEN_ADDRESS + "@" + NETWORK);
+        assertEquals(200, official.get("finalStatus").asInt(), official.toString());
+        List<Row> paidA = new ArrayList<>(List.of(TreasuryFixtures.paymentByTx(pool,
+                official.at("/decoded/paymentResponse/transaction").asText())));
+        paidA.add(TreasuryFixtures.paymentByTx(pool, pay(pathA, TestPayments.v2Header(offerA, payer(5)))));
+        List<Row> paidB = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            paidB.add(TreasuryFixtures.paymentByTx(pool, pay(pathB, TestPayments.v2Header(offered(pathB), payer(6)))));
+        }
+        BigInteger shareA = paidA.stream().map(TreasuryFixtures::share).reduce(BigInteger.ZERO, BigInteger::add);
+        BigInteger shareB = paidB.stream().map(TreasuryFixtures::share).reduce(BigInteger.ZERO, BigInteger::add);
+        BigInteger fees = java.util.stream.Stream.concat(paidA.stream(), paidB.stream()).map(TreasuryFixtures::fee)
+                .reduce(BigInteger.ZERO, BigInteger::add);
+        BigInteger amounts = shareA.add(shareB).add(fees);
+        assertEquals(BigInteger.valueOf(10_000), fee(paidA.get(0)), "$0.5 is a micro payment: $0.01");
+        assertEquals(BigInteger.valueOf(50_000), fee(paidB.get(0)), "$2 is a small payment: $0.05");
+        paidA.forEach(p -> assertEquals(true, p.getBoolean("treasury")));
+        assertEquals(disburserBefore.add(amounts), token.balance(disburser()), "the payments moved into the treasury");
+        assertEquals(shareA, ledger(pool, TreasuryAccounts.payable(a.id()), ASSET), "A's payable is its share");
+        assertEquals(shareB, ledger(pool, TreasuryAccounts.payable(b.id()), ASSET));
+        JsonNode balance = given().header("Authorization", a.bearer()).get("/merchant/balance").then().statusCode(200)
+                .extract().as(JsonNode.class);
+        assertEquals("treasury", balance.get("settlementMode").asText());
+        assertEquals(shareA.toString(), balance.at("/balances/0/payable").asText());
+
+        List<String> events = runPayouts();
+
+        assertEquals(shareA, token.balance(payoutA), "A received exactly amount - fee of its payments: " + events);
+        assertEquals(shareB, token.balance(payoutB));
+        assertEquals(disburserBefore.add(fees), token.balance(disburser()), "the treasury kept exactly the fees");
+        assertEquals(BigInteger.ZERO, ledger(pool, TreasuryAccounts.payable(a.id()), ASSET));
+        assertEquals(BigInteger.ZERO, ledger(pool, TreasuryAccounts.payable(b.id()), ASSET));
+        assertEquals(shareA, ledger(pool, TreasuryAccounts.merchant(a.id()), ASSET));
+        // one disburse transaction for both merchants, its gas paid in ETH by the treasury key and booked
+        List<Row> itemsA = payoutItemsOf(a);
+        List<Row> itemsB = payoutItemsOf(b);
+        assertEquals(1, itemsA.size());
+        assertEquals(itemsA.get(0).getUUID("payout_id"), itemsB.get(0).getUUID("payout_id"), "batched in one transaction");
+        assertEquals("paid", itemsA.get(0).getString("state"));
+        assertEquals("confirmed", itemsA.get(0).getString("payout_state"));
+        String tx = itemsA.get(0).getString("payout_tx");
+        BigInteger networkFee = itemsA.get(0).getBigDecimal("network_fee").toBigIntegerExact();
+        assertEquals(1, token.nonce(anvil().treasury().address()) - nonceBefore, "one transaction sent");
+        assertEquals(gasBefore.subtract(networkFee), token.nativeBalance(anvil().treasury().address()),
+                "the network fee came from the treasury key's ETH and is what the ledger booked");
+        assertEquals(networkFee.negate(), ledger(pool, TreasuryAccounts.gas(NETWORK, anvil().treasury().address()),
+                NETWORK + ":native").subtract(gasBookedBefore(itemsA.get(0).getUUID("payout_id"))));
+        assertTrue(token.receipt(tx).isStatusOK());
+        JsonNode merchantView = TreasuryFixtures.merchantPayouts(a).get(0);
+        assertEquals(tx, merchantView.get("transaction").asText(), "the merchant sees its payout's transaction");
+        assertEquals(shareA.toString(), merchantView.get("amount").asText());
+        assertEquals("paid", merchantView.get("state").asText());
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+        assertEquals(BigInteger.ZERO, custodyPlusLiability(), "custody equals what the treasury owes");
+    }
+
+    /** Gas booked to the treasury key by every payout before this one. */
+    private BigInteger gasBookedBefore(UUID payout) {
+        return pool.preparedQuery("""
+                SELECT coalesce(sum(p.amount), 0) AS s FROM posting p JOIN journal_entry e ON e.id = p.entry_id
+                 WHERE p.account = $1 AND e.idempotency_key <> $2""")
+                .execute(Tuple.of(TreasuryAccounts.gas(NETWORK, anvil().treasury().address()), "payout:" + payout))
+                .await().atMost(DB).iterator().next().getBigDecimal("s").toBigIntegerExact();
+    }
+
+    /** treasury + treasury_liability less the adjustments operators booked: zero when every event was recorded. */
+    private BigInteger custodyPlusLiability() {
+        return ledger(pool, TreasuryAccounts.custody(NETWORK, disburser()), ASSET)
+                .add(ledger(pool, TreasuryAccounts.liability(NETWORK, disburser()), ASSET))
+                .add(ledger(pool, TreasuryAccounts.ADJUSTMENT, ASSET));
+    }
+}
