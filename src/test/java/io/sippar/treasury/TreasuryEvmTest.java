@@ -192,6 +192,148 @@ class TreasuryEvmTest {
         assertEquals(BigInteger.ZERO, custodyPlusLiability(), "custody equals what the treasury owes");
     }
 
+    /** A treasury-mode merchant with a route on anvil and a fresh payout address; paid {@code calls} times. */
+    private record Paid(Merchant merchant, String payoutAddress, BigInteger share) {
+    }
+
+    private Paid paidMerchant(String price, int calls, int payerIndex) {
+        Merchant m = merchant("treasury");
+        String address = freshAddress();
+        String path = route(m, NETWORK, anvil().merchant().address(), price);
+        payoutAccount(m, NETWORK, address, "1");
+        BigInteger share = BigInteger.ZERO;
+        for (int i = 0; i < calls; i++) {
+            share = share.add(share(TreasuryFixtures.paymentByTx(pool, pay(path,
+                    TestPayments.v2Header(offered(path), payer(payerIndex))))));
+        }
+        assertEquals(share, ledger(pool, TreasuryAccounts.payable(m.id()), ASSET));
+        return new Paid(m, address, share);
+    }
+
+    @Test
+    void aPayoutInterruptedAfterBroadcastAndBeforeRecordingIsCompletedByTheNextRunWithoutASecondTransfer() {
+        Paid a = paidMerchant("$1", 2, 7);
+        long nonceBefore = token.nonce(anvil().treasury().address());
+        chain.automine(false);
+        try {
+            // the disburse transaction reaches the node's pool but is not mined before the run gives up:
+            // the stored payout is left broadcast with nothing recorded, as after a crash at that instant
+            List<String> first = runPayouts();
+            List<Row> items = payoutItemsOf(a.merchant());
+            assertEquals(1, items.size(), first.toString());
+            assertEquals("broadcast", items.get(0).getString("payout_state"), first.toString());
+            assertEquals("pending", items.get(0).getString("state"));
+            assertEquals(BigInteger.ZERO, token.balance(a.payoutAddress()), "not mined yet");
+            assertEquals(a.share(), ledger(pool, TreasuryAccounts.payable(a.merchant().id()), ASSET),
+                    "nothing is booked before the chain has decided");
+        } finally {
+            chain.automine(true);
+        }
+        chain.mine();
+
+        List<String> second = runPayouts();
+
+        List<Row> items = payoutItemsOf(a.merchant());
+        assertEquals(1, items.size(), "the next run finished the stored payout instead of making another: " + second);
+        assertEquals("confirmed", items.get(0).getString("payout_state"), second.toString());
+        assertEquals("paid", items.get(0).getString("state"));
+        assertEquals(a.share(), token.balance(a.payoutAddress()), "paid exactly once");
+        assertEquals(1, token.nonce(anvil().treasury().address()) - nonceBefore, "one transaction ever sent");
+        assertEquals(BigInteger.ZERO, ledger(pool, TreasuryAccounts.payable(a.merchant().id()), ASSET));
+        // a third run has nothing left to do for this merchant
+        runPayouts();
+        assertEquals(1, payoutItemsOf(a.merchant()).size());
+        assertEquals(a.share(), token.balance(a.payoutAddress()));
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+        assertEquals(BigInteger.ZERO, custodyPlusLiability());
+    }
+
+    @Test
+    void aReceiverTheTokenRefusesIsLeftPayableWhileTheOtherMerchantsOfTheBatchArePaid() {
+        Paid refused = paidMerchant("$1", 1, 8);
+        Paid ok = paidMerchant("$1", 2, 8);
+        token.blacklist(anvil().deployer().privateKey(), refused.payoutAddress(), true);
+        BigInteger treasuryBefore = token.balance(disburser());
+
+        List<String> events = runPayouts();
+
+        assertEquals(ok.share(), token.balance(ok.payoutAddress()), "the other merchant is paid: " + events);
+        assertEquals(BigInteger.ZERO, token.balance(refused.payoutAddress()));
+        assertEquals(treasuryBefore.subtract(ok.share()), token.balance(disburser()), "only the good transfer moved");
+        assertEquals(refused.share(), ledger(pool, TreasuryAccounts.payable(refused.merchant().id()), ASSET),
+                "the refused merchant's balance stays payable");
+        assertEquals(BigInteger.ZERO, ledger(pool, TreasuryAccounts.payable(ok.merchant().id()), ASSET));
+        List<Row> bad = payoutItemsOf(refused.merchant());
+        assertEquals(1, bad.size());
+        assertEquals("failed", bad.get(0).getString("state"));
+        assertNotNull(bad.get(0).getString("failure_reason"));
+        JsonNode view = TreasuryFixtures.merchantPayouts(refused.merchant()).get(0);
+        assertEquals("failed", view.get("state").asText(), "the merchant sees the failed transfer and why");
+        assertEquals(refused.share().toString(), given().header("Authorization", refused.merchant().bearer())
+                .get("/merchant/balance").then().statusCode(200).extract().path("balances[0].payable"));
+        // a failed receiver is not retried at once (sippar.treasury.failed-retry-delay): the next run sends nothing
+        long nonce = token.nonce(anvil().treasury().address());
+        runPayouts();
+        assertEquals(nonce, token.nonce(anvil().treasury().address()));
+        assertEquals(1, payoutItemsOf(refused.merchant()).size());
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+        assertEquals(BigInteger.ZERO, custodyPlusLiability());
+    }
+
+    @Test
+    void twoRunsAtOncePayEachMerchantOnce() {
+        Paid a = paidMerchant("$1", 1, 9);
+        Paid b = paidMerchant("$2", 1, 9);
+        long nonceBefore = token.nonce(anvil().treasury().address());
+
+        List<List<Payouts.Event>> both = io.smallrye.mutiny.Uni.join().all(payouts.run("pod-a"), payouts.run("pod-b"))
+                .andCollectFailures().await().atMost(Duration.ofSeconds(60));
+        runPayouts();
+
+        assertEquals(a.share(), token.balance(a.payoutAddress()), "paid once: " + both);
+        assertEquals(b.share(), token.balance(b.payoutAddress()));
+        assertEquals(1, payoutItemsOf(a.merchant()).size());
+        assertEquals(1, payoutItemsOf(b.merchant()).size());
+        assertEquals(1, token.nonce(anvil().treasury().address()) - nonceBefore, "one disburse transaction");
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+    }
+
+    @Test
+    void aTreasuryHoldingMoreThanTheLedgerSaysStopsPayoutsUntilAnOperatorClearsIt() {
+        Paid a = paidMerchant("$1", 1, 7);
+        BigInteger stray = BigInteger.valueOf(1234);
+        token.transfer(payer(7), disburser(), stray);
+
+        List<String> stopped = runPayouts();
+
+        assertTrue(stopped.stream().anyMatch(e -> e.contains("stopped")), stopped.toString());
+        assertEquals(BigInteger.ZERO, token.balance(a.payoutAddress()), "no payout while the treasury does not match");
+        assertTrue(metrics().contains("sippar_treasury_mismatch{asset=\"" + ASSET + "\",network=\"" + NETWORK
+                + "\"} 1.0"), "the mismatch is a metric");
+        given().header("Authorization", ADMIN).get("/admin/treasury").then().statusCode(200);
+        // clearing needs the difference the check found, and books it as an adjustment
+        given().header("Authorization", ADMIN).contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"network\":\"" + NETWORK + "\",\"asset\":\"" + AnvilFixture.TOKEN_ADDRESS
+                        + "\",\"note\":\"test transfer\",\"adjust\":true,\"difference\":\"1\"}")
+                .post("/admin/treasury/clear").then().statusCode(409);
+        given().header("Authorization", ADMIN).contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"network\":\"" + NETWORK + "\",\"asset\":\"" + AnvilFixture.TOKEN_ADDRESS
+                        + "\",\"note\":\"test transfer\",\"adjust\":true,\"difference\":\"" + stray + "\"}")
+                .post("/admin/treasury/clear").then().statusCode(200);
+
+        List<String> resumed = runPayouts();
+
+        assertEquals(a.share(), token.balance(a.payoutAddress()), "payouts resume once cleared: " + resumed);
+        assertTrue(metrics().contains("sippar_treasury_mismatch{asset=\"" + ASSET + "\",network=\"" + NETWORK
+                + "\"} 0.0"), metrics());
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+        assertEquals(BigInteger.ZERO, custodyPlusLiability());
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
     /** Gas booked to the treasury key by every payout before this one. */
     private BigInteger gasBookedBefore(UUID payout) {
         return pool.preparedQuery("""
