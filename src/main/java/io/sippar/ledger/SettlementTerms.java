@@ -33,6 +33,13 @@ public record SettlementTerms(UUID merchantId, Instant settledAt, String feeSche
         }
     }
 
+    /** Terms of a payment that paid the merchant itself (direct mode). */
+    public SettlementTerms(UUID merchantId, Instant settledAt, String feeScheduleVersion, String plan,
+            String homeNetwork, String crossChainTier, boolean agentPricing, long agentTransactionsBefore) {
+        this(merchantId, settledAt, feeScheduleVersion, plan, homeNetwork, crossChainTier, agentPricing,
+                agentTransactionsBefore, null);
+    }
+
     /** Whether a payment on {@code network} settled away from the merchant's home network. */
     public boolean crossChain(String network) {
         return homeNetwork != null && !homeNetwork.equals(network);
