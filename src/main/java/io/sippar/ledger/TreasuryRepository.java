@@ -573,12 +573,19 @@ public class TreasuryRepository {
 
     /** A merchant's payout transfers, newest first. */
     public Uni<List<MerchantPayout>> merchantPayouts(UUID merchantId, int limit) {
+        return merchantPayouts(merchantId, limit, null, null);
+    }
+
+    /** {@link #merchantPayouts(UUID, int)} of the payouts made in {@code [from, to)} (both null: any time). */
+    public Uni<List<MerchantPayout>> merchantPayouts(UUID merchantId, int limit, OffsetDateTime from, OffsetDateTime to) {
         return pool.preparedQuery("""
                 SELECT o.id, o.network, o.asset, i.address, i.amount, i.state, o.state AS payout_state,
                        coalesce(i.tx_id, o.tx_id) AS tx_id, i.failure_reason, o.created_at, o.finished_at
                   FROM payout_item i JOIN payout o ON o.id = i.payout_id
-                 WHERE i.merchant_id = $1 ORDER BY o.created_at DESC, o.id LIMIT $2""")
-                .execute(Tuple.of(merchantId, limit)).map(rows -> {
+                 WHERE i.merchant_id = $1 AND ($3::timestamptz IS NULL OR o.created_at >= $3)
+                   AND ($4::timestamptz IS NULL OR o.created_at < $4)
+                 ORDER BY o.created_at DESC, o.id LIMIT $2""")
+                .execute(Tuple.of(merchantId, limit, from, to)).map(rows -> {
                     List<MerchantPayout> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new MerchantPayout(r.getUUID("id"), r.getString("network"),
                             r.getString("asset"), r.getString("address"), big(r, "amount"), r.getString("state"),

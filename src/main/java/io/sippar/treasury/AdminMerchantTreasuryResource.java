@@ -83,11 +83,13 @@ public class AdminMerchantTreasuryResource {
     @Path("{merchantId}/payouts")
     @Operation(summary = "A merchant's payout transfers, newest first")
     @APIResponse(responseCode = "200", description = "The transfers")
-    @APIResponse(responseCode = "400", description = "limit out of range")
+    @APIResponse(responseCode = "400", description = "limit out of range, or a malformed period")
     @APIResponse(responseCode = "404", description = "No such merchant")
     public Uni<List<TreasuryViews.MerchantPayoutView>> payouts(@PathParam("merchantId") UUID merchantId,
-            @Parameter(description = "At most this many (1..500, default 100)") @QueryParam("limit") Integer limit) {
-        return api.payouts(merchantId, limit);
+            @Parameter(description = "At most this many (1..500, default 100)") @QueryParam("limit") Integer limit,
+            @Parameter(description = "Only the payouts made in this UTC month (YYYY-MM), as a statement links them")
+            @QueryParam("period") String period) {
+        return api.payouts(merchantId, limit, period);
     }
 
     @GET

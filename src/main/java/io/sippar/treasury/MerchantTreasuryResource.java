@@ -61,10 +61,12 @@ public class MerchantTreasuryResource {
     @Path("payouts")
     @Operation(summary = "The merchant's payout transfers, newest first, with their state and transaction id")
     @APIResponse(responseCode = "200", description = "The transfers")
-    @APIResponse(responseCode = "400", description = "limit out of range")
+    @APIResponse(responseCode = "400", description = "limit out of range, or a malformed period")
     public Uni<List<TreasuryViews.MerchantPayoutView>> payouts(
-            @Parameter(description = "At most this many (1..500, default 100)") @QueryParam("limit") Integer limit) {
-        return api.payouts(me(), limit);
+            @Parameter(description = "At most this many (1..500, default 100)") @QueryParam("limit") Integer limit,
+            @Parameter(description = "Only the payouts made in this UTC month (YYYY-MM), as a statement links them")
+            @QueryParam("period") String period) {
+        return api.payouts(me(), limit, period);
     }
 
     @GET

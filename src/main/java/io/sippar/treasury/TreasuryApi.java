@@ -94,11 +94,18 @@ public class TreasuryApi {
     }
 
     public Uni<List<TreasuryViews.MerchantPayoutView>> payouts(UUID merchantId, Integer limit) {
+        return payouts(merchantId, limit, null);
+    }
+
+    /** The merchant's payout transfers; with {@code period} ({@code YYYY-MM}) those made in that UTC month. */
+    public Uni<List<TreasuryViews.MerchantPayoutView>> payouts(UUID merchantId, Integer limit, String period) {
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 500) {
             throw ApiError.badRequest("limit must be between 1 and 500");
         }
-        return existing(merchantId).chain(m -> repository.merchantPayouts(merchantId, n))
+        io.sippar.billing.StatementPeriod month = period == null ? null : io.sippar.billing.StatementPeriod.parse(period);
+        return existing(merchantId).chain(m -> repository.merchantPayouts(merchantId, n,
+                        month == null ? null : month.start(), month == null ? null : month.end()))
                 .map(list -> list.stream().map(TreasuryViews.MerchantPayoutView::of).toList());
     }
 

@@ -40,6 +40,12 @@ public final class TokenReader implements AutoCloseable {
                 List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of())));
     }
 
+    /** The token owner mints {@code amount} to {@code to}; returns the tx hash. */
+    public String mint(String ownerKey, String to, BigInteger amount) {
+        return send(ownerKey, AnvilFixture.TOKEN_ADDRESS, FunctionEncoder.encode(new Function("mint",
+                List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of())));
+    }
+
     /** The token owner blacklists {@code account} (FiatToken's Blacklistable): transfers from or to it revert. */
     public String blacklist(String ownerKey, String account, boolean on) {
         return send(ownerKey, AnvilFixture.TOKEN_ADDRESS, FunctionEncoder.encode(new Function(

@@ -89,19 +89,11 @@ class TreasuryAlgorandTest {
     }
 
     private List<Row> payoutItemsOf(Merchant m) {
-        List<Row> rows = new ArrayList<>();
-        pool.preparedQuery("""
-                SELECT i.*, o.state AS payout_state, o.tx_id AS payout_tx, o.network_fee FROM payout_item i
-                  JOIN payout o ON o.id = i.payout_id WHERE i.merchant_id = $1 ORDER BY o.created_at""")
-                .execute(Tuple.of(m.id())).await().atMost(DB).forEach(rows::add);
-        return rows;
+        return TreasuryFixtures.payoutItems(pool, m);
     }
 
-    /** custody + liability + operator adjustments: zero when every movement of the treasury was recorded. */
     private BigInteger custodyPlusLiability() {
-        return ledger(pool, TreasuryAccounts.custody(network(), treasury()), asset())
-                .add(ledger(pool, TreasuryAccounts.liability(network(), treasury()), asset()))
-                .add(ledger(pool, TreasuryAccounts.ADJUSTMENT, asset()));
+        return TreasuryFixtures.custodyPlusLiability(pool, network(), treasury(), asset());
     }
 
     @Test

@@ -57,9 +57,10 @@ class TreasuryAttributionTest {
         Merchant victim = merchant("treasury");
         Merchant attacker = merchant("treasury");
         JsonNode offer = offered(route(victim, NETWORK, anvil().merchant().address(), "$1"));
-        String body = request(offer, TestPayments.v2Payload(offer, anvil().account(7).privateKey()));
-        String payer = anvil().account(7).address();
         try (TokenReader token = new TokenReader(anvil())) {
+            String payerKey = TreasuryFixtures.newEvmPayer(token);
+            String body = request(offer, TestPayments.v2Payload(offer, payerKey));
+            String payer = org.web3j.crypto.Credentials.create(payerKey).getAddress();
             BigInteger payerBefore = token.balance(payer);
             // the victim's server verifies its customer's payment: the authorization is now the victim's
             given().header("Authorization", victim.bearer()).contentType(ContentType.JSON).body(body).post("/verify")

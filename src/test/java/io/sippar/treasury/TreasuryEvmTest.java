@@ -103,17 +103,12 @@ class TreasuryEvmTest {
         return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
     }
 
-    private static String payer(int index) {
-        return anvil().account(index).privateKey();
+    private static String newPayer() {
+        return TreasuryFixtures.newEvmPayer(token);
     }
 
     private List<Row> payoutItemsOf(Merchant m) {
-        List<Row> rows = new ArrayList<>();
-        pool.preparedQuery("""
-                SELECT i.*, o.state AS payout_state, o.tx_id AS payout_tx, o.network_fee FROM payout_item i
-                  JOIN payout o ON o.id = i.payout_id WHERE i.merchant_id = $1 ORDER BY o.created_at""")
-                .execute(Tuple.of(m.id())).await().atMost(DB).forEach(rows::add);
-        return rows;
+        return TreasuryFixtures.payoutItems(pool, m);
     }
 
     @Test
@@ -136,14 +131,14 @@ class TreasuryEvmTest {
 
         // the official v2 client pays the treasury-mode 402 unchanged
         JsonNode official = NodeScript.run("client.mjs", Duration.ofSeconds(90), "--client", "v2", "--url",
-                url(pathA), "--evm-key", payer(4), "--allow-asset", AnvilFixture.TOKEN_ADDRESS + "@" + NETWORK);
+                url(pathA), "--evm-key", newPayer(), "--allow-asset", AnvilFixture.TOKEN_ADDRESS + "@" + NETWORK);
         assertEquals(200, official.get("finalStatus").asInt(), official.toString());
         List<Row> paidA = new ArrayList<>(List.of(TreasuryFixtures.paymentByTx(pool,
                 official.at("/decoded/paymentResponse/transaction").asText())));
-        paidA.add(TreasuryFixtures.paymentByTx(pool, pay(pathA, TestPayments.v2Header(offerA, payer(5)))));
+        paidA.add(TreasuryFixtures.paymentByTx(pool, pay(pathA, TestPayments.v2Header(offerA, newPayer()))));
         List<Row> paidB = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            paidB.add(TreasuryFixtures.paymentByTx(pool, pay(pathB, TestPayments.v2Header(offered(pathB), payer(6)))));
+            paidB.add(TreasuryFixtures.paymentByTx(pool, pay(pathB, TestPayments.v2Header(offered(pathB), newPayer()))));
         }
         BigInteger shareA = paidA.stream().map(TreasuryFixtures::share).reduce(BigInteger.ZERO, BigInteger::add);
         BigInteger shareB = paidB.stream().map(TreasuryFixtures::share).reduce(BigInteger.ZERO, BigInteger::add);
@@ -196,15 +191,16 @@ class TreasuryEvmTest {
     private record Paid(Merchant merchant, String payoutAddress, BigInteger share) {
     }
 
-    private Paid paidMerchant(String price, int calls, int payerIndex) {
+    private Paid paidMerchant(String price, int calls) {
         Merchant m = merchant("treasury");
         String address = freshAddress();
         String path = route(m, NETWORK, anvil().merchant().address(), price);
         payoutAccount(m, NETWORK, address, "1");
         BigInteger share = BigInteger.ZERO;
+        String payerKey = newPayer();
         for (int i = 0; i < calls; i++) {
             share = share.add(share(TreasuryFixtures.paymentByTx(pool, pay(path,
-                    TestPayments.v2Header(offered(path), payer(payerIndex))))));
+                    TestPayments.v2Header(offered(path), payerKey)))));
         }
         assertEquals(share, ledger(pool, TreasuryAccounts.payable(m.id()), ASSET));
         return new Paid(m, address, share);
@@ -212,7 +208,7 @@ class TreasuryEvmTest {
 
     @Test
     void aPayoutInterruptedAfterBroadcastAndBeforeRecordingIsCompletedByTheNextRunWithoutASecondTransfer() {
-        Paid a = paidMerchant("$1", 2, 7);
+        Paid a = paidMerchant("$1", 2);
         long nonceBefore = token.nonce(anvil().treasury().address());
         chain.automine(false);
         try {
@@ -250,8 +246,8 @@ class TreasuryEvmTest {
 
     @Test
     void aReceiverTheTokenRefusesIsLeftPayableWhileTheOtherMerchantsOfTheBatchArePaid() {
-        Paid refused = paidMerchant("$1", 1, 8);
-        Paid ok = paidMerchant("$1", 2, 8);
+        Paid refused = paidMerchant("$1", 1);
+        Paid ok = paidMerchant("$1", 2);
         token.blacklist(anvil().deployer().privateKey(), refused.payoutAddress(), true);
         BigInteger treasuryBefore = token.balance(disburser());
 
@@ -282,8 +278,8 @@ class TreasuryEvmTest {
 
     @Test
     void twoRunsAtOncePayEachMerchantOnce() {
-        Paid a = paidMerchant("$1", 1, 9);
-        Paid b = paidMerchant("$2", 1, 9);
+        Paid a = paidMerchant("$1", 1);
+        Paid b = paidMerchant("$2", 1);
         long nonceBefore = token.nonce(anvil().treasury().address());
 
         List<List<Payouts.Event>> both = io.smallrye.mutiny.Uni.join().all(payouts.run("pod-a"), payouts.run("pod-b"))
@@ -300,9 +296,9 @@ class TreasuryEvmTest {
 
     @Test
     void aTreasuryHoldingMoreThanTheLedgerSaysStopsPayoutsUntilAnOperatorClearsIt() {
-        Paid a = paidMerchant("$1", 1, 7);
+        Paid a = paidMerchant("$1", 1);
         BigInteger stray = BigInteger.valueOf(1234);
-        token.transfer(payer(7), disburser(), stray);
+        token.mint(anvil().deployer().privateKey(), disburser(), stray);
 
         List<String> stopped = runPayouts();
 
@@ -330,6 +326,42 @@ class TreasuryEvmTest {
         assertEquals(BigInteger.ZERO, custodyPlusLiability());
     }
 
+    @Test
+    void aStatementShowsTreasuryFeesAsAlreadyKeptOnChainAndLinksTheMonthsPayoutsWithTheirTransactions() {
+        Paid a = paidMerchant("$1", 2);
+        runPayouts();
+        String period = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+
+        JsonNode statement = given().header("Authorization", a.merchant().bearer()).get("/merchant/statements/" + period)
+                .then().statusCode(200).extract().as(JsonNode.class);
+
+        java.math.BigDecimal fees = null;
+        java.math.BigDecimal withheld = null;
+        java.math.BigDecimal charges = java.math.BigDecimal.ZERO;
+        for (JsonNode c : statement.get("charges")) {
+            java.math.BigDecimal amount = new java.math.BigDecimal(c.get("amountUsd").asText());
+            charges = charges.add(amount);
+            if ("transaction_fees".equals(c.get("kind").asText())) {
+                fees = amount;
+            } else if ("fees_withheld_on_chain".equals(c.get("kind").asText())) {
+                withheld = amount;
+            }
+        }
+        assertEquals(0, new java.math.BigDecimal("0.10").compareTo(fees), statement.toString());
+        assertEquals(0, fees.negate().compareTo(withheld), "fees kept on chain are not due again: " + statement);
+        assertEquals(0, charges.compareTo(new java.math.BigDecimal(statement.at("/totals/totalExactUsd").asText())));
+        String link = statement.get("payouts").asText();
+        assertEquals("/merchant/payouts?period=" + period, link);
+        JsonNode payoutsOfMonth = given().header("Authorization", a.merchant().bearer()).get(link).then().statusCode(200)
+                .extract().as(JsonNode.class);
+        assertEquals(1, payoutsOfMonth.size());
+        assertEquals(a.share().toString(), payoutsOfMonth.at("/0/amount").asText());
+        assertTrue(token.receipt(payoutsOfMonth.at("/0/transaction").asText()).isStatusOK());
+        given().header("Authorization", a.merchant().bearer()).get("/merchant/payouts?period=1999-13").then().statusCode(400);
+        assertEquals(0, given().header("Authorization", a.merchant().bearer()).get("/merchant/payouts?period=2001-01")
+                .then().statusCode(200).extract().as(JsonNode.class).size());
+    }
+
     private static String metrics() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
@@ -343,10 +375,7 @@ class TreasuryEvmTest {
                 .await().atMost(DB).iterator().next().getBigDecimal("s").toBigIntegerExact();
     }
 
-    /** treasury + treasury_liability less the adjustments operators booked: zero when every event was recorded. */
     private BigInteger custodyPlusLiability() {
-        return ledger(pool, TreasuryAccounts.custody(NETWORK, disburser()), ASSET)
-                .add(ledger(pool, TreasuryAccounts.liability(NETWORK, disburser()), ASSET))
-                .add(ledger(pool, TreasuryAccounts.ADJUSTMENT, ASSET));
+        return TreasuryFixtures.custodyPlusLiability(pool, NETWORK, disburser(), ASSET);
     }
 }

@@ -134,6 +134,40 @@ final class TreasuryFixtures {
                 .toBigIntegerExact();
     }
 
+    /** The payout transfers of {@code m} with their payout's state, transaction and network fee, oldest first. */
+    static List<Row> payoutItems(Pool pool, Merchant m) {
+        List<Row> rows = new ArrayList<>();
+        pool.preparedQuery("""
+                SELECT i.*, o.state AS payout_state, o.tx_id AS payout_tx, o.network_fee FROM payout_item i
+                  JOIN payout o ON o.id = i.payout_id WHERE i.merchant_id = $1 ORDER BY o.created_at""")
+                .execute(Tuple.of(m.id())).await().atMost(DB).forEach(rows::add);
+        return rows;
+    }
+
+    /** custody + liability + operator adjustments of a treasury: zero when every movement of it was recorded. */
+    static BigInteger custodyPlusLiability(Pool pool, String network, String treasury, String asset) {
+        return ledger(pool, io.sippar.ledger.TreasuryAccounts.custody(network, treasury), asset)
+                .add(ledger(pool, io.sippar.ledger.TreasuryAccounts.liability(network, treasury), asset))
+                .add(ledger(pool, io.sippar.ledger.TreasuryAccounts.ADJUSTMENT, asset));
+    }
+
+    /**
+     * The key of a new anvil payer holding 1,000 USDC minted for it by the token's owner, so no other
+     * test's spending makes it short (EIP-3009 payers need no ETH).
+     */
+    static String newEvmPayer(io.sippar.testsupport.TokenReader token) {
+        org.web3j.crypto.ECKeyPair pair;
+        try {
+            pair = org.web3j.crypto.Keys.createEcKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        String address = org.web3j.crypto.Credentials.create(pair).getAddress();
+        token.mint(io.sippar.testsupport.ChainsTestResource.devnet().deployer().privateKey(), address,
+                BigInteger.valueOf(1_000_000_000L));
+        return org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(pair.getPrivateKey(), 64);
+    }
+
     /** Entries of the whole ledger that do not balance (the invariant: none). */
     static List<String> unbalanced(Pool pool) {
         List<String> out = new ArrayList<>();
