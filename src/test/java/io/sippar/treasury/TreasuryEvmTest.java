@@ -362,6 +362,25 @@ class TreasuryEvmTest {
                 .then().statusCode(200).extract().as(JsonNode.class).size());
     }
 
+    @Test
+    void whileAnotherPodHoldsThePayoutLeaseThisOneDoesNotRunAndTheRunEndpointSays409() {
+        Paid a = paidMerchant("$1", 1);
+        assertTrue(repository.lease("another-pod", Duration.ofSeconds(30)).await().atMost(DB));
+        try {
+            assertTrue(job.runOnce().await().atMost(Duration.ofSeconds(60)).isEmpty(), "the lease keeps this pod off");
+            given().header("Authorization", ADMIN).post("/admin/treasury/payouts/run").then().statusCode(409);
+            assertEquals(BigInteger.ZERO, token.balance(a.payoutAddress()));
+        } finally {
+            repository.release("another-pod").await().atMost(DB);
+        }
+
+        assertTrue(job.runOnce().await().atMost(Duration.ofSeconds(60)).isPresent(), "free again: this pod runs");
+        assertEquals(a.share(), token.balance(a.payoutAddress()));
+        assertTrue(repository.lease("another-pod", Duration.ofSeconds(30)).await().atMost(DB),
+                "a run gives the lease back when it ends");
+        repository.release("another-pod").await().atMost(DB);
+    }
+
     private static String metrics() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
