@@ -58,6 +58,8 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         // the treasury of treasury-mode merchants (TreasuryTest): the devnet's SipparDisburser, owned by #11
         props.put("sippar.evm.networks.devnet.treasury.address", devnet.treasury().disburser());
         props.put("sippar.evm.networks.devnet.treasury.key", devnet.treasury().privateKey());
+        // gas is reported in USD too on the devnet (MetricsTest)
+        props.put("sippar.evm.networks.devnet.native-usd-rate", "3000");
         props.put("sippar.evm.networks.sepolia.chain-id", "84532");
         props.put("sippar.evm.networks.sepolia.rpc-urls", baseSepolia.rpcUrl());
         props.put("sippar.evm.networks.sepolia.settlement-key", baseSepolia.settler().privateKey());
