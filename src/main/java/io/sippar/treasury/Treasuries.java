@@ -39,7 +39,8 @@ public class Treasuries {
     private final TreasuryRepository repository;
     private final TreasuryConfig config;
 
-    public Treasuries(Instance<TreasuryChain> chains, TreasuryRepository repository, TreasuryConfig config) {
+    public Treasuries(Instance<TreasuryChain> chains, TreasuryRepository repository, TreasuryConfig config,
+            Instance<io.sippar.scheme.LeasedKeys> settlementKeys) {
         this.repository = repository;
         this.config = config;
         Map<String, Entry> map = new LinkedHashMap<>();
@@ -47,6 +48,15 @@ public class Treasuries {
             for (Treasury t : chain.treasuries()) {
                 if (map.put(t.network(), new Entry(t, chain)) != null) {
                     throw new IllegalStateException("two treasuries configured for " + t.network());
+                }
+                // pods lease settlement keys among themselves (multipod); a treasury key in that pool would
+                // sign settlements on one pod while another signs payouts at the same nonces
+                for (io.sippar.scheme.LeasedKeys leased : settlementKeys) {
+                    if (leased.settlementKeys().getOrDefault(t.network(), List.of()).stream()
+                            .anyMatch(k -> k.equalsIgnoreCase(t.signer()))) {
+                        throw new IllegalStateException("the treasury key of " + t.network() + " (" + t.signer()
+                                + ") is one of its settlement keys; the treasury needs a key of its own");
+                    }
                 }
             }
         }
