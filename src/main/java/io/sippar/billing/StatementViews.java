@@ -58,7 +58,9 @@ public final class StatementViews {
                             Money.usd(s.overageUsd()), Money.usd(s.adjustmentsUsd()), Money.usd(s.totalExactUsd()),
                             s.totalDueUsd().setScale(2).toPlainString()),
                     ROUNDING, base + "/" + s.period() + "/lines",
-                    base.substring(0, base.length() - "statements".length()) + "payouts?period=" + s.period());
+                    base.endsWith("/statements")
+                            ? base.substring(0, base.length() - "statements".length()) + "payouts?period=" + s.period()
+                            : null);
         }
     }
 

@@ -277,6 +277,45 @@ class TreasuryEvmTest {
     }
 
     @Test
+    void aTransferRefusedInsideTheMinedBatchIsRecordedFailedAndStaysPayableWhileTheOthersArePaid() {
+        Paid refused = paidMerchant("$1", 1);
+        Paid ok = paidMerchant("$1", 1);
+        chain.automine(false);
+        try {
+            // simulated and signed while both receivers could receive, and sent; the node then loses the
+            // transaction and the receiver is blacklisted before the next run sends the stored bytes again,
+            // so the transfer fails inside the executed batch
+            List<String> first = runPayouts();
+            UUID payout = payoutItemsOf(refused.merchant()).get(0).getUUID("payout_id");
+            assertEquals("broadcast", payoutItemsOf(refused.merchant()).get(0).getString("payout_state"), first.toString());
+            chain.dropTransaction(pool.preparedQuery("SELECT tx_id FROM payout_transaction WHERE payout_id = $1"
+                    + " ORDER BY version DESC LIMIT 1").execute(Tuple.of(payout)).await().atMost(DB).iterator().next()
+                    .getString("tx_id"));
+        } finally {
+            chain.automine(true);
+        }
+        assertTrue(token.receipt(token.blacklist(anvil().deployer().privateKey(), refused.payoutAddress(), true))
+                .isStatusOK());
+
+        List<String> events = runPayouts();
+
+        List<Row> bad = payoutItemsOf(refused.merchant());
+        List<Row> good = payoutItemsOf(ok.merchant());
+        assertEquals(bad.get(0).getUUID("payout_id"), good.get(0).getUUID("payout_id"), "one batch");
+        assertEquals("confirmed", bad.get(0).getString("payout_state"), events.toString());
+        assertEquals("failed", bad.get(0).getString("state"), events.toString());
+        assertNotNull(bad.get(0).getString("failure_reason"));
+        assertEquals("paid", good.get(0).getString("state"));
+        assertEquals(ok.share(), token.balance(ok.payoutAddress()));
+        assertEquals(BigInteger.ZERO, token.balance(refused.payoutAddress()));
+        assertEquals(refused.share(), ledger(pool, TreasuryAccounts.payable(refused.merchant().id()), ASSET),
+                "the refused transfer left its balance payable");
+        assertEquals(BigInteger.ZERO, ledger(pool, TreasuryAccounts.payable(ok.merchant().id()), ASSET));
+        assertEquals(List.of(), TreasuryFixtures.unbalanced(pool));
+        assertEquals(BigInteger.ZERO, custodyPlusLiability(), "custody follows what the chain moved");
+    }
+
+    @Test
     void twoRunsAtOncePayEachMerchantOnce() {
         Paid a = paidMerchant("$1", 1);
         Paid b = paidMerchant("$2", 1);
