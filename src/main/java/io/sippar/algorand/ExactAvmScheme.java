@@ -270,14 +270,18 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
             return Uni.createFrom().item(new Refused(ReasonCode.INVALID_EXACT_AVM_INVALID_FEE_PAYER,
                     "the fee payer could not sign its transaction", p.payer()));
         }
-        return chain.lastRound().chain(lastRound -> {
-            Optional<Refused> window = roundWindow(p, lastRound);
-            if (window.isPresent()) {
-                return Uni.createFrom().item((Object) window.get());
-            }
-            return chain.algod().simulate(signed).map(failure -> failure.isPresent()
-                    ? new Refused(ReasonCode.INVALID_EXACT_AVM_SIMULATION_FAILED, failure.get(), p.payer())
-                    : (Object) new Ready(p, signed));
+        return chain.lastRound().chain(cached -> {
+            Optional<Refused> stale = roundWindow(p, cached);
+            // the cached round may be a second behind the chain: "not yet valid" is confirmed with a
+            // fresh one before a client is refused (an older round can never make a group look expired)
+            Uni<Optional<Refused>> window = stale.isPresent()
+                    && stale.get().reason() == ReasonCode.INVALID_EXACT_AVM_TRANSACTION_NOT_YET_VALID
+                    ? chain.algod().lastRound().map(fresh -> roundWindow(p, Math.max(cached, fresh)))
+                    : Uni.createFrom().item(stale);
+            return window.chain(refused -> refused.isPresent() ? Uni.createFrom().item((Object) refused.get())
+                    : chain.algod().simulate(signed).map(failure -> failure.isPresent()
+                            ? new Refused(ReasonCode.INVALID_EXACT_AVM_SIMULATION_FAILED, failure.get(), p.payer())
+                            : (Object) new Ready(p, signed)));
         });
     }
 

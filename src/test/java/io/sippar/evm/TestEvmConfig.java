@@ -26,6 +26,17 @@ final class TestEvmConfig implements EvmConfig {
         return networks;
     }
 
+    /** A treasury of {@code address} signed by {@code key}, with the mapping's defaults. */
+    static EvmConfig.TreasuryConfig treasury(String address, String key) {
+        return new EvmConfig.TreasuryConfig() {
+            @Override public String address() { return address; }
+            @Override public Optional<String> key() { return Optional.ofNullable(key); }
+            @Override public Optional<Path> keyFile() { return Optional.empty(); }
+            @Override public int maxTransfers() { return 50; }
+            @Override public Duration stuckAfter() { return Duration.ofSeconds(60); }
+        };
+    }
+
     /** One network; fields are public so a test changes only what it cares about. */
     static final class TestNetwork implements NetworkConfig {
         long chainId;
@@ -45,6 +56,7 @@ final class TestEvmConfig implements EvmConfig {
         Duration breakerDelay = Duration.ofSeconds(10);
         int logBlockRange = 2000;
         Duration expiryMargin = Duration.ofSeconds(60);
+        EvmConfig.TreasuryConfig treasury;
 
         TestNetwork(long chainId, String settlementKey, String... rpcUrls) {
             this.chainId = chainId;
@@ -69,5 +81,6 @@ final class TestEvmConfig implements EvmConfig {
         @Override public Duration breakerDelay() { return breakerDelay; }
         @Override public int logBlockRange() { return logBlockRange; }
         @Override public Duration expiryMargin() { return expiryMargin; }
+        @Override public Optional<EvmConfig.TreasuryConfig> treasury() { return Optional.ofNullable(treasury); }
     }
 }
