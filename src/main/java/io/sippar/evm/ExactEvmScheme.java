@@ -48,8 +48,9 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
 
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
-    /** Everything one network needs at run time. */
-    record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, Optional<Settler> settler) {
+    /** Everything one network needs at run time; {@code batcher} when its settlements are batched. */
+    record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, Optional<Settler> settler,
+            Optional<SettlementBatcher> batcher) {
     }
 
     private final Map<String, Chain> chains;
@@ -75,7 +76,9 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
                     n.breakerDelay());
             Optional<Settler> settler = settlementKey(alias, n).map(key -> new Settler(caip2, n.chainId(), rpc,
                     Credentials.create(key), n.receiptTimeout(), n.pollInterval(), n.stuckAfter(), n.maxFeeCap()));
-            map.put(caip2, new Chain(caip2, n, rpc, settler));
+            Optional<SettlementBatcher> batcher = n.batch().enabled()
+                    ? Optional.of(new SettlementBatcher(caip2, rpc, n.batch(), n.pollInterval())) : Optional.empty();
+            map.put(caip2, new Chain(caip2, n, rpc, settler, batcher));
         });
         // configuration order, so /supported lists networks the same way every time
         this.chains = java.util.Collections.unmodifiableMap(map);
@@ -163,7 +166,11 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
                 Passed p = (Passed) v;
                 String data = TokenAbi.transferWithAuthorization(p.payload().authorization(),
                         p.payload().signatureBytes());
-                return settler.submit(p.domain().verifyingContract(), data, listener).map(outcome -> {
+                String token = p.domain().verifyingContract();
+                Uni<Settler.Outcome> submitted = chain.batcher()
+                        .map(b -> b.submit(settler, token, data, p.payload().authorization(), listener))
+                        .orElseGet(() -> settler.submit(token, data, listener));
+                return submitted.map(outcome -> {
                     if (outcome instanceof Settler.Outcome.Mined m) {
                         return m.success()
                                 ? SettleResponse.success(p.payer(), req.network(), m.txHash())
