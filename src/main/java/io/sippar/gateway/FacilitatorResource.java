@@ -58,6 +58,8 @@ public class FacilitatorResource {
     /** The merchant calling, by its API key; 401 otherwise (settling costs gas and is billed). */
     private Uni<java.util.UUID> merchant(String authorization) {
         return apiKeys.authenticate(authorization)
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new java.util.concurrent.TimeoutException(
+                        "no answer within " + config.databaseTimeout().toSeconds() + " s"))
                 // a key that cannot be looked up (database down) is our outage, never a 500 or a 401
                 .onFailure().transform(t -> new io.sippar.scheme.SchemeUnavailableException(
                         "the merchant's API key could not be checked: " + t.getMessage(), config.retryAfterSeconds(), t))

@@ -26,6 +26,14 @@ public interface GatewayConfig {
     @WithDefault("10485760")
     int maxUpstreamResponseBytes();
 
+    /**
+     * Longest the payment path waits for one database call (a reservation, a state change, the
+     * settlement's recording); past it the request is answered 503 like a database outage, and
+     * anything the database does later is finished by the reconciler. Default 10s.
+     */
+    @WithDefault("10s")
+    Duration databaseTimeout();
+
     /** Seconds clients are told to wait (Retry-After) when a chain node or the database is down; default 5. */
     @WithDefault("5")
     int retryAfterSeconds();

@@ -152,9 +152,9 @@ public class PaymentFlow {
                 resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
         // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
-        return planLimits.check(row.merchantId()).chain(refused -> refused.isPresent()
+        return db(planLimits.check(row.merchantId())).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
-                : payments.reserve(row)
+                : db(payments.reserve(row))
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
@@ -193,10 +193,10 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return planLimits.check(merchantId).chain(refused -> refused.isPresent()
+        return db(planLimits.check(merchantId)).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
                         refused.get().message(), identity.payer(), requirements.network(), ""))
-                : payments.reserve(row).chain(reservation -> switch (reservation) {
+                : db(payments.reserve(row)).chain(reservation -> switch (reservation) {
             case Reservation.Taken t -> Uni.createFrom().item(SettleResponse.failure(
                     t.state() == PaymentState.SETTLED || t.state() == PaymentState.FAILED
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
@@ -205,7 +205,7 @@ public class PaymentFlow {
             case Reservation.Reserved r -> scheme.verify(payment, requirements)
                     .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
                     .chain(verdict -> verdict.isValid()
-                            ? payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED)
+                            ? db(payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED))
                                     .chain(owned -> owned ? settle(ctx, r.paymentId())
                                             : Uni.createFrom().failure(new ReservationLost(r.paymentId(),
                                                     config.retryAfterSeconds())))
@@ -247,7 +247,7 @@ public class PaymentFlow {
                         return release(id, PaymentState.RESERVED).replaceWith((Outcome) new Rejected(
                                 reason(verdict), verdict.invalidMessage()));
                     }
-                    return payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED)
+                    return db(payments.transition(id, PaymentState.RESERVED, PaymentState.VERIFIED))
                             .chain(owned -> {
                                 if (!owned) {
                                     return Uni.createFrom().failure(new ReservationLost(id,
@@ -271,7 +271,7 @@ public class PaymentFlow {
     }
 
     private Uni<Void> release(UUID id, PaymentState from) {
-        return payments.transition(id, from, PaymentState.RELEASED).replaceWithVoid();
+        return db(payments.transition(id, from, PaymentState.RELEASED)).replaceWithVoid();
     }
 
     private Uni<Outcome> serveThenSettle(Context ctx, UUID id) {
@@ -343,7 +343,7 @@ public class PaymentFlow {
      * reconciler finds the transaction by the authorization's event if the hash never reached the row.
      */
     private Uni<Void> recordBroadcast(UUID id, String tx, Integer batchIndex) {
-        return payments.recordTransaction(id, tx, batchIndex).replaceWithVoid().onFailure().recoverWithItem(t -> {
+        return db(payments.recordTransaction(id, tx, batchIndex)).replaceWithVoid().onFailure().recoverWithItem(t -> {
             LOG.errorf("payment %s: broadcast %s could not be recorded yet (%s)", id, tx, t.getMessage());
             return null;
         });
@@ -380,7 +380,7 @@ public class PaymentFlow {
     private Uni<SettleResponse> settle(Context ctx, UUID id) {
         SettlementListener settlement = new SettlementListener(ctx, id);
         Uni<Void> start = ctx.scheme().announcesFees() ? Uni.createFrom().voidItem()
-                : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING).invoke(owned -> {
+                : db(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)).invoke(owned -> {
                     if (!owned) {
                         throw new ReservationLost(id, config.retryAfterSeconds());
                     }
@@ -406,7 +406,7 @@ public class PaymentFlow {
                     .chain(() -> Uni.createFrom().failure(cause));
         }
         Uni<?> hold = s.broadcast || !gas.limits(s.ctx.requirements().network()) ? Uni.createFrom().voidItem()
-                : gas.release(s.id).onFailure().recoverWithNull();
+                : db(gas.release(s.id)).onFailure().recoverWithNull();
         return hold.chain(() -> Uni.createFrom().failure(new SettlementOutcomeUnknown(
                 "settlement of payment " + s.id + " did not complete: " + t.getMessage(), t)));
     }
@@ -441,8 +441,8 @@ public class PaymentFlow {
         @Override
         public Uni<Void> beforeBroadcast(NetworkFee maxFee) {
             Uni<Void> start = gas.limits(maxFee.network())
-                    ? gas.holdAndStartSettling(id, ctx.row().merchantId(), maxFee)
-                    : payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING).invoke(moved -> {
+                    ? db(gas.holdAndStartSettling(id, ctx.row().merchantId(), maxFee))
+                    : db(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)).invoke(moved -> {
                         if (!moved) {
                             throw new ReservationLost(id, config.retryAfterSeconds());
                         }
@@ -452,13 +452,13 @@ public class PaymentFlow {
 
         @Override
         public Uni<Boolean> beforeFeeIncrease(NetworkFee newMaxFee) {
-            return gas.limits(newMaxFee.network()) ? gas.raise(id, ctx.row().merchantId(), newMaxFee)
+            return gas.limits(newMaxFee.network()) ? db(gas.raise(id, ctx.row().merchantId(), newMaxFee))
                     : Uni.createFrom().item(true);
         }
 
         @Override
         public Uni<Void> feePaid(NetworkFee fee) {
-            return gas.limits(fee.network()) ? gas.charge(id, fee).replaceWithVoid() : Uni.createFrom().voidItem();
+            return gas.limits(fee.network()) ? db(gas.charge(id, fee)).replaceWithVoid() : Uni.createFrom().voidItem();
         }
     }
 
@@ -470,9 +470,9 @@ public class PaymentFlow {
     private Uni<Boolean> record(Context ctx, UUID id, SettleResponse result, PaymentState from) {
         Uni<Boolean> write = result.success()
                 ? settled(ctx, id, result)
-                : payments.fail(id, from,
+                : db(payments.fail(id, from,
                         Optional.ofNullable(result.errorReason()).orElse("settlement_failed"),
-                        emptyToNull(result.transaction()));
+                        emptyToNull(result.transaction())));
         return write.onFailure().recoverWithItem(t -> {
             LOG.errorf(t, "payment %s settled as %s on chain (%s) but could not be recorded yet", id,
                     result.success() ? "success" : "failure", result.transaction());
@@ -506,8 +506,8 @@ public class PaymentFlow {
      */
     public Uni<Boolean> recordSettled(Settlement s) {
         var asset = assets.find(s.network(), Optional.of(s.asset()));
-        return payments.settle(s.paymentId(), s.network(), s.transaction(), s.batchIndex(),
-                terms -> fees.price(terms, asset, s.amount(), s.network()), fee -> postings(s, fee.atomic()));
+        return db(payments.settle(s.paymentId(), s.network(), s.transaction(), s.batchIndex(),
+                terms -> fees.price(terms, asset, s.amount(), s.network()), fee -> postings(s, fee.atomic())));
     }
 
     /**
@@ -526,6 +526,18 @@ public class PaymentFlow {
             lines.add(new Posting("gateway:fee_revenue", asset, fee));
         }
         return lines;
+    }
+
+    /**
+     * One database call of the payment path, bounded: a database that stops answering (a frozen
+     * server, a lost connection without a reset) must give the client a 503, not a hang. What the
+     * database still does after the deadline is safe: every write is a compare-and-set the reconciler
+     * finishes or undoes.
+     */
+    private <T> Uni<T> db(Uni<T> call) {
+        return call.ifNoItem().after(config.databaseTimeout()).failWith(() -> new SchemeUnavailableException(
+                "the database did not answer within " + config.databaseTimeout().toSeconds() + " s",
+                config.retryAfterSeconds(), null));
     }
 
     private static String emptyToNull(String s) {

@@ -141,6 +141,35 @@ class DatabaseFaultIT {
         assertEquals(before.subtract(FaultStack.PRICE), stack.balance(payer.address()));
     }
 
+    @Test
+    void aFrozenDatabaseIsA503WithinTheDeadlineNotAHangAndChargesNothing() {
+        AnvilFixture.Account payer = stack.anvil().account(5);
+        BigInteger before = stack.balance(payer.address());
+        String header = TestPayments.v2Header(stack.offered(gateway, "/demo/weather"), payer.privateKey());
+        stack.db().freeze();
+        try {
+            long started = System.nanoTime();
+            HttpResponse<String> r = stack.get(gateway, "/demo/weather", header);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Retry-After").isPresent());
+            assertTrue(took.compareTo(FaultStack.DATABASE_TIMEOUT.plusSeconds(10)) < 0, "bounded: " + took);
+        } finally {
+            stack.db().thaw();
+        }
+        assertEquals(before, stack.balance(payer.address()), "nothing charged while the database was frozen");
+        // whatever the thawed database still did for that request (a late reservation) the reconciler
+        // undoes; the same payment then pays exactly once
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> after = stack.get(gateway, "/demo/weather", header);
+        while (after.statusCode() != 200 && System.nanoTime() < deadline) {
+            FaultStack.sleep(500);
+            after = stack.get(gateway, "/demo/weather", header);
+        }
+        assertEquals(200, after.statusCode(), after.body());
+        assertEquals(before.subtract(FaultStack.PRICE), stack.balance(payer.address()));
+    }
+
     /** Retries (at most 60 s) while the gateway still reports the outage. */
     private HttpResponse<String> awaitNot503(String header) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

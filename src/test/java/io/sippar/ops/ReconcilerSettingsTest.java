@@ -26,6 +26,7 @@ class ReconcilerSettingsTest {
         @Override public Optional<String> passthroughUpstream() { return Optional.empty(); }
         @Override public int maxUpstreamResponseBytes() { return 1024; }
         @Override public int retryAfterSeconds() { return 5; }
+        @Override public Duration databaseTimeout() { return Duration.ofSeconds(10); }
     }
 
     private static Settings reservedDeadline(Duration d) {

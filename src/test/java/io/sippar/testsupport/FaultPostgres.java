@@ -19,6 +19,7 @@ public final class FaultPostgres implements AutoCloseable {
     private final Path dataDirectory;
     private final int port;
     private EmbeddedPostgres postgres;
+    private boolean frozen;
 
     private FaultPostgres(Path dataDirectory, int port) {
         this.dataDirectory = dataDirectory;
@@ -42,6 +43,7 @@ public final class FaultPostgres implements AutoCloseable {
 
     /** Starts the server again on its port and data directory (after {@link #stop()}). */
     public synchronized void restart() {
+        thaw();
         if (postgres != null) {
             return;
         }
@@ -62,6 +64,7 @@ public final class FaultPostgres implements AutoCloseable {
 
     /** Stops the server (connections are closed, the port refuses new ones); the data stays. */
     public synchronized void stop() {
+        thaw();
         if (postgres != null) {
             try {
                 postgres.close();
@@ -69,6 +72,43 @@ public final class FaultPostgres implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             postgres = null;
+        }
+    }
+
+    /**
+     * Freezes the server (SIGSTOP to the postmaster and every backend): connections stay open and the
+     * kernel still accepts bytes, but nothing answers, as a hung server or a partition without a
+     * reset looks to a client. {@link #thaw()} (or {@link #restart()}) resumes it.
+     */
+    public synchronized void freeze() {
+        signal("-STOP");
+        frozen = true;
+    }
+
+    /** Resumes a frozen server. */
+    public synchronized void thaw() {
+        if (frozen) {
+            signal("-CONT");
+            frozen = false;
+        }
+    }
+
+    private void signal(String signal) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+            java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", signal,
+                    Long.toString(postmaster)));
+            ProcessHandle.of(postmaster).orElseThrow().descendants()
+                    .forEach(p -> command.add(Long.toString(p.pid())));
+            int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -36,6 +36,8 @@ public final class FaultStack implements AutoCloseable {
     public static final Duration SETTLING_DEADLINE = Duration.ofSeconds(3);
     public static final Duration RESERVED_DEADLINE = Duration.ofSeconds(6);
     public static final Duration UPSTREAM_TIMEOUT = Duration.ofSeconds(5);
+    /** The gateways' deadline per database call on the payment path. */
+    public static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(5);
     /** The crash merchant's facilitator API key (a test secret). */
     public static final String API_KEY = "sk_test_crash_0123456789abcdefghijkl";
     /** Price of the demo route and of /crash/slow, in atomic units. */
@@ -99,6 +101,7 @@ public final class FaultStack implements AutoCloseable {
                     "sippar.evm.networks.devnet.settlement-key-file", key.toString(),
                     "sippar.evm.networks.devnet.poll-interval", "100ms",
                     "sippar.gateway.upstream-timeout", UPSTREAM_TIMEOUT.toSeconds() + "s",
+                    "sippar.gateway.database-timeout", DATABASE_TIMEOUT.toSeconds() + "s",
                     "sippar.reconciler.interval", "1s",
                     "sippar.reconciler.settling-deadline", SETTLING_DEADLINE.toSeconds() + "s",
                     "sippar.reconciler.reserved-deadline", RESERVED_DEADLINE.toSeconds() + "s",
