@@ -131,16 +131,8 @@ class BatchedPaidFlowTest {
         try (TokenReader token = new TokenReader(chain)) {
             String header = TestPayments.v2Header(offered, chain.account(7).privateKey());
             BigInteger before = token.balance(chain.account(7).address());
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(demo.toString()))
-                    .header("PAYMENT-SIGNATURE", header).timeout(Duration.ofSeconds(60)).build();
-            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                calls.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-            }
             int ok = 0;
-            for (CompletableFuture<HttpResponse<String>> call : calls) {
-                HttpResponse<String> r = call.get();
+            for (HttpResponse<String> r : PaidRequests.copies(demo, header, 30)) {
                 if (r.statusCode() == 200) {
                     ok++;
                 } else {
