@@ -169,4 +169,14 @@ class BadInputTest {
             // Vert.x's HTTP codec refuses it before any handler runs, so the body is empty, never a 500
         }
     }
+
+    @Test
+    void oversizedBodiesAre413ProblemJsonOnTheFacilitatorAndThePaidEdge() {
+        String huge = "{\"pad\":\"" + "a".repeat(1_100_000) + "\"}";
+        given().header("Authorization", FacilitatorApiTest.KEY).contentType("application/json").body(huge)
+                .post("/verify").then().statusCode(413).contentType("application/problem+json")
+                .body("reason", org.hamcrest.Matchers.equalTo("invalid_request"));
+        given().header("X-PAYMENT", b64(V1_PAYLOAD)).contentType("application/json").body(huge)
+                .post("/acme/forecast/today").then().statusCode(413).contentType("application/problem+json");
+    }
 }
