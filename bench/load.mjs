@@ -9,7 +9,7 @@
 //        [--duration 60] [--warmup 15] [--path /demo/weather] [--out result.json]
 //        load: [--challenge-connections 4] [--evm-connections 32] [--avm-connections 16]   (closed loops)
 //        soak: [--evm-rate R] [--avm-rate R] [--challenge-rate 50] [--probe 30] [--max-in-flight 512]
-//        [--sample-every 5] [--drain-timeout 180] [--timeout-ms 30000]
+//        [--rss-baseline 60] [--sample-every 5] [--drain-timeout 180] [--timeout-ms 30000]
 //
 // load: closed loops for --duration; reports 402/s, paid/s per network, p50/p99/p999, errors by
 //   reason, gateway RSS (/proc/PID/status) and heap (jvm_memory_used_bytes{area="heap"} from /q/metrics)
@@ -17,8 +17,9 @@
 // soak: open loops at fixed rates (latency counted from each request's scheduled time, so a stall is
 //   not hidden). Without --evm-rate/--avm-rate it first measures the maximum paid rate of each network
 //   in closed loops for --probe seconds and soaks at half of it. Ends with PASS/FAIL per criterion: no
-//   failed or lost payment, RSS at the end within 10% of RSS after the first minute, no pending
-//   payments left, audit clean. Exit status 3 when a criterion fails.
+//   failed or lost payment, RSS in every later sample and at the end within 10% of RSS after the first minute, no pending
+//   payments left, audit clean. Exit status 3 when a criterion fails. --rss-baseline moves the "first
+//   minute" (only for short runs that prove the script; the issue's criterion is 60 s).
 //
 // The audit (the test suite's FaultAudit, over viem-free JSON-RPC, the devnet REST API and pg):
 //   EVM: every AuthorizationUsed of the token since the start block in a transaction sent by the settler
@@ -44,7 +45,7 @@ function parseArgs(argv) {
   const o = {
     path: "/demo/weather", mode: "load", duration: "60", "challenge-connections": "4", "evm-connections": "32",
     "avm-connections": "16", "challenge-rate": "50", probe: "30", "max-in-flight": "512", "sample-every": "5",
-    "drain-timeout": "180", "timeout-ms": "30000", warmup: "15",
+    "drain-timeout": "180", "timeout-ms": "30000", warmup: "15", "rss-baseline": "60",
   };
   for (let i = 0; i < argv.length; i += 2) {
     if (!argv[i].startsWith("--") || argv[i + 1] === undefined) throw new Error(`bad argument ${argv[i]}`);
@@ -73,6 +74,7 @@ function parseArgs(argv) {
     warmup: num("warmup", 0, 600),
     maxInFlight: num("max-in-flight", 1, 4096),
     sampleEvery: num("sample-every", 1, 60),
+    rssBaseline: num("rss-baseline", 1, 3600),
     drainTimeout: num("drain-timeout", 0, 1800),
     timeoutMs: num("timeout-ms", 1000, 120000),
   };
@@ -420,15 +422,16 @@ const avmMerchantBefore = algod ? await asaBalance(avmTerms.payTo) : 0n;
 const stopAvmChecker = startAvmChecker();
 const report = { mode: opts.mode, startedAt: new Date().toISOString(), gateway: opts.gateway, phases: {} };
 
+if (opts.warmup > 0) {
+  // JIT, connection pools and caches warm before anything is measured (the soak's probe too); its
+  // payments are audited with the rest
+  const warm = [];
+  if (opts.evmConnections > 0) warm.push(closedPlan("evm", Math.min(8, opts.evmConnections), evmPaid));
+  if (algod && opts.avmConnections > 0) warm.push(closedPlan("avm", Math.min(8, opts.avmConnections), avmPaid));
+  if (opts.challengeConnections > 0) warm.push(closedPlan("challenges", 1, challenge));
+  report.phases.warmup = await runPhase("warmup", opts.warmup, warm);
+}
 if (opts.mode === "load") {
-  if (opts.warmup > 0) {
-    // JIT, connection pools and caches warm; its payments are audited with the rest
-    const warm = [];
-    if (opts.evmConnections > 0) warm.push(closedPlan("evm", Math.min(8, opts.evmConnections), evmPaid));
-    if (algod && opts.avmConnections > 0) warm.push(closedPlan("avm", Math.min(8, opts.avmConnections), avmPaid));
-    if (opts.challengeConnections > 0) warm.push(closedPlan("challenges", 1, challenge));
-    report.phases.warmup = await runPhase("warmup", opts.warmup, warm);
-  }
   const plan = [];
   if (opts.challengeConnections > 0) plan.push(closedPlan("challenges", opts.challengeConnections, challenge));
   if (opts.evmConnections > 0) plan.push(closedPlan("evm", opts.evmConnections, evmPaid));
@@ -577,17 +580,20 @@ const auditClean = report.audit.evm.clean && (report.audit.avm?.clean ?? true) &
 if (opts.mode === "soak") {
   const soak = report.phases.soak;
   const paidErrors = soak.filter((r) => r.lane !== "challenges").reduce((a, r) => a + r.errors, 0);
-  const base = samples.filter((s) => s.phase === "soak" && s.t >= 60)[0];
-  const later = samples.filter((s) => s.phase === "soak" && s.t >= 60);
+  const later = samples.filter((s) => s.phase === "soak" && s.t >= opts.rssBaseline);
+  const base = later[0];
   const maxLater = later.length ? Math.max(...later.map((s) => s.rssMb)) : null;
-  const within = base ? Math.abs(report.rssEndMb - base.rssMb) <= base.rssMb * 0.1 : false;
+  // within 10% throughout, not only at the end: a peak that later shrinks still counts
+  const within = base ? [...later.map((s) => s.rssMb), report.rssEndMb].every((mb) => Math.abs(mb - base.rssMb) <= base.rssMb * 0.1)
+    : false;
   const pending = Object.values(report.openAfterDrain).reduce((a, b) => a + b, 0);
   report.criteria = [
     { name: "0 failed or lost payments", pass: paidErrors === 0 && auditClean,
       detail: `${paidErrors} paid requests without a successful PAYMENT-RESPONSE; audit ${auditClean ? "clean" : "NOT clean"}` },
-    { name: "RSS at the end within 10% of RSS after the first minute", pass: within,
-      detail: base ? `after 1 min ${base.rssMb} MB, at the end ${report.rssEndMb} MB, max after 1 min ${maxLater} MB`
-        : "no sample after the first minute (run longer than 60 s)" },
+    { name: `RSS within 10% of RSS after ${opts.rssBaseline === 60 ? "the first minute" : `${opts.rssBaseline} s (not the issue's 60 s)`}`,
+      pass: within,
+      detail: base ? `at ${base.t} s ${base.rssMb} MB, at the end ${report.rssEndMb} MB, max from then on ${maxLater} MB`
+        : `no sample after ${opts.rssBaseline} s (run longer)` },
     { name: "no pending settlements left", pass: pending === 0,
       detail: pending === 0 ? "no payment of the run left in reserved/verified/settling"
         : `left after ${opts.drainTimeout} s: ${JSON.stringify(report.openAfterDrain)}` },

@@ -40,7 +40,7 @@ cd "$ROOT"
 if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
 : "${JAVA_HOME:?set JAVA_HOME to a JDK 21+}"
 JAVA="$JAVA_HOME/bin/java"
-API_KEY="sk_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+API_KEY="sk_bench_$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')" # hex: the stored prefix allows only [A-Za-z0-9_]
 TOKEN=0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9
 MERCHANT=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
 WORK="$(mktemp -d -t sippar-bench.XXXXXX)"
@@ -424,8 +424,9 @@ scenario_load() { # load|soak: bench/load.mjs against this stack (both chains), 
     --out "$RESULTS/$mode.json" ${BENCH_LOAD_ARGS:-} > "$RESULTS/$mode.txt" || rc=$?
   cpu_done "$mode"
   cat "$RESULTS/$mode.txt" >&2
-  [ "$rc" = 0 ] || log "$mode: load.mjs exited with $rc (3 = a soak criterion failed)"
+  [ "$rc" = 0 ] || { log "$mode: load.mjs exited with $rc (3 = a soak criterion failed)"; LOAD_RC="$rc"; }
 }
+LOAD_RC=0
 
 scenario_jmh() {
   phase jmh
@@ -473,3 +474,4 @@ for mode in load soak; do
 done
 
 node "$BENCH/summary.mjs" "$RESULTS" "$DURATION"
+exit "$LOAD_RC" # a failed soak criterion (3) or a broken load run fails the whole run
