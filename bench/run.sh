@@ -103,7 +103,8 @@ fi
 # ------------------------------------------------------------------ CPU accounting (profile)
 CLK_TCK="$(getconf CLK_TCK)"
 ticks() { # sum utime+stime of the given pids (those alive)
-  local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null || true; done \
+  # an empty pid must not read /proc//stat, which is the machine-wide /proc/stat
+  local p; for p in "$@"; do [ -n "$p" ] && cat "/proc/$p/stat" 2>/dev/null || true; done \
     | awk '{ sub(/^.*\) /, ""); split($0, a, " "); s += a[12] + a[13] } END { print s + 0 }'
 }
 ticks_of() { local sum=0 p; for p in "$@"; do sum=$((sum + $(ticks "$p"))); done; echo "$sum"; }
