@@ -56,14 +56,23 @@ public class FacilitatorResource {
     }
 
     /** The merchant calling, by its API key; 401 otherwise (settling costs gas and is billed). */
-    private Uni<java.util.UUID> merchant(String authorization) {
+    private Uni<java.util.UUID> merchant(String authorization, io.vertx.core.http.HttpServerRequest request) {
+        var blocked = limits.apiKeyAllowed(request);
+        if (blocked.isPresent()) {
+            return Uni.createFrom().failure(blocked.get());
+        }
         return apiKeys.authenticate(authorization)
                 .ifNoItem().after(config.databaseTimeout()).failWith(() -> new java.util.concurrent.TimeoutException(
                         "no answer within " + config.databaseTimeout().toSeconds() + " s"))
                 // a key that cannot be looked up (database down) is our outage, never a 500 or a 401
                 .onFailure().transform(t -> new io.sippar.scheme.SchemeUnavailableException(
                         "the merchant's API key could not be checked: " + t.getMessage(), config.retryAfterSeconds(), t))
-                .map(m -> m.orElseThrow(Unauthorized::new));
+                .map(m -> {
+                    if (m.isEmpty()) {
+                        limits.apiKeyFailed(request);
+                    }
+                    return m.orElseThrow(Unauthorized::new);
+                });
     }
 
     /** Missing or unknown API key; mapped to 401 problem+json. */
@@ -95,8 +104,9 @@ public class FacilitatorResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
-    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
-        return merchant(authorization).chain(merchantId -> {
+    public Uni<VerifyResponse> verify(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body,
+            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
+        return merchant(authorization, request).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
                 return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
@@ -121,8 +131,9 @@ public class FacilitatorResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
     @APIResponse(responseCode = "429", description = "The payer's verification rate limit; retry after Retry-After",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(ref = io.sippar.merchant.AdminMerchantsResource.PROBLEM_SCHEMA)))
-    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) {
-        return merchant(authorization).chain(merchantId -> {
+    public Uni<SettleResponse> settle(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body,
+            @jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request) {
+        return merchant(authorization, request).chain(merchantId -> {
             Parsed p = parse(body);
             if (p.refusal() != null) {
                 return Uni.createFrom().item(SettleResponse.failure(p.refusal(), p.message(), null,

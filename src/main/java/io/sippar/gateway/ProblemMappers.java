@@ -50,7 +50,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response apiError(io.sippar.merchant.ApiError e) {
-        return problem(e.status(), titleOf(e.status()), e.reason(), e.getMessage());
+        Response problem = problem(e.status(), titleOf(e.status()), e.reason(), e.getMessage());
+        return e.retryAfterSeconds() == null ? problem
+                : Response.fromResponse(problem).header("Retry-After", e.retryAfterSeconds().toString()).build();
     }
 
     private static String titleOf(int status) {

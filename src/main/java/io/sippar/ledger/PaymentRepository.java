@@ -119,7 +119,14 @@ public class PaymentRepository {
     public Uni<Boolean> settle(UUID id, String network, String txHash,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings) {
-        return settle(id, network, txHash, null, pricing, postings);
+        return settle(id, network, txHash, null, pricing, postings, null);
+    }
+
+    /** {@link #settle(UUID, String, String, Function, Function)} dated {@code settledAt}; null means now. */
+    public Uni<Boolean> settle(UUID id, String network, String txHash,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            Function<io.sippar.fees.Fee, List<Posting>> postings, java.time.OffsetDateTime settledAt) {
+        return settle(id, network, txHash, null, pricing, postings, settledAt);
     }
 
     /**
@@ -130,7 +137,14 @@ public class PaymentRepository {
     public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings) {
-        return pool.withTransaction(conn -> terms(conn, id).chain(found -> {
+        return settle(id, network, txHash, batchIndex, pricing, postings, null);
+    }
+
+    /** The full form: batch position (null: as recorded at broadcast) and date (null: now). */
+    public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            Function<io.sippar.fees.Fee, List<Posting>> postings, java.time.OffsetDateTime settledAt) {
+        return pool.withTransaction(conn -> terms(conn, id, settledAt).chain(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().item(false);
             }
@@ -155,19 +169,31 @@ public class PaymentRepository {
     /** {@link #settle(UUID, String, String, Function, Function)} with a fee and postings already known. */
     public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
             io.sippar.fees.Fee fee) {
-        return settle(id, network, txHash, terms -> Uni.createFrom().item(fee), f -> postings);
+        return settle(id, network, txHash, postings, fee, null);
+    }
+
+    /**
+     * {@link #settle(UUID, String, String, List, io.sippar.fees.Fee)} dated {@code settledAt} (e.g. the
+     * block time a reconciler found) instead of now; null means now. A date in a month whose statement
+     * is closed bills the payment on the next open statement (the database decides, see V30).
+     */
+    public Uni<Boolean> settle(UUID id, String network, String txHash, List<Posting> postings,
+            io.sippar.fees.Fee fee, java.time.OffsetDateTime settledAt) {
+        return settle(id, network, txHash, terms -> Uni.createFrom().item(fee), f -> postings, settledAt);
     }
 
     /** The terms of a payment still settling (locked), or empty when it is not settling any more. */
-    private static Uni<Optional<SettlementTerms>> terms(SqlConnection conn, UUID id) {
+    private static Uni<Optional<SettlementTerms>> terms(SqlConnection conn, UUID id,
+            java.time.OffsetDateTime settledAt) {
         return conn.preparedQuery("""
-                SELECT p.merchant_id, now() AS settled_at, m.plan, m.home_network, m.cross_chain_tier, m.agent_pricing,
-                       (SELECT f.version FROM fee_schedule f WHERE f.effective_from <= now()
+                SELECT p.merchant_id, coalesce($2::timestamptz, now()) AS settled_at, m.plan, m.home_network,
+                       m.cross_chain_tier, m.agent_pricing,
+                       (SELECT f.version FROM fee_schedule f WHERE f.effective_from <= coalesce($2::timestamptz, now())
                          ORDER BY f.effective_from DESC LIMIT 1) AS fee_version
                   FROM payment p JOIN merchant m ON m.id = p.merchant_id
                  WHERE p.id = $1 AND p.state = 'settling'
                    FOR UPDATE OF p""")
-                .execute(Tuple.of(id))
+                .execute(Tuple.of(id, settledAt))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(Optional.<SettlementTerms>empty());
@@ -175,7 +201,8 @@ public class PaymentRepository {
                     Row r = rows.iterator().next();
                     UUID merchant = r.getUUID("merchant_id");
                     boolean agent = r.getBoolean("agent_pricing");
-                    Uni<Long> before = agent ? lockAgentCount(conn, merchant) : Uni.createFrom().item(0L);
+                    java.time.OffsetDateTime at = r.getOffsetDateTime("settled_at");
+                    Uni<Long> before = agent ? lockAgentCount(conn, merchant, at) : Uni.createFrom().item(0L);
                     return before.map(count -> Optional.of(new SettlementTerms(merchant,
                             r.getOffsetDateTime("settled_at").toInstant(), r.getString("fee_version"),
                             r.getString("plan"), r.getString("home_network"), r.getString("cross_chain_tier"), agent,
@@ -188,14 +215,14 @@ public class PaymentRepository {
      * count: the lock is held to commit, so the next agent settlement of this merchant reads this
      * one's increment.
      */
-    private static Uni<Long> lockAgentCount(SqlConnection conn, UUID merchantId) {
+    private static Uni<Long> lockAgentCount(SqlConnection conn, UUID merchantId, java.time.OffsetDateTime at) {
         return conn.preparedQuery("""
                 INSERT INTO merchant_usage (merchant_id, period_start)
-                VALUES ($1, date_trunc('month', now() AT TIME ZONE 'UTC')::date)
+                VALUES ($1, date_trunc('month', $2::timestamptz AT TIME ZONE 'UTC')::date)
                 ON CONFLICT (merchant_id, period_start) DO UPDATE
                    SET agent_transactions = merchant_usage.agent_transactions
                 RETURNING agent_transactions""")
-                .execute(Tuple.of(merchantId))
+                .execute(Tuple.of(merchantId, at))
                 .map(rows -> rows.iterator().next().getLong("agent_transactions"));
     }
 

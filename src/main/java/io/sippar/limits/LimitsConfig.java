@@ -43,6 +43,18 @@ public interface LimitsConfig {
     @WithDefault("100")
     long verifyPayerBurst();
 
+    /**
+     * Requests with an API key that is not a live key (unknown, revoked) per second per client IP,
+     * sustained; past the burst every keyed request from that address is 429 until the bucket refills,
+     * before any key lookup; default 5.
+     */
+    @WithDefault("5")
+    long authFailureRate();
+
+    /** Burst of failed API-key requests per client IP; default 100. */
+    @WithDefault("100")
+    long authFailureBurst();
+
     /** Most clients (IPs or payers) each limiter tracks; the least recently seen are forgotten first; default 100000. */
     @WithDefault("100000")
     int maxTrackedClients();

@@ -66,6 +66,18 @@ final class RateLimiter {
         }
     }
 
+    /** Nanoseconds until {@code key} could take a token (0: it could now), taking none. */
+    long peek(String key) {
+        AtomicLong tat = arrivals.getIfPresent(key);
+        if (tat == null) {
+            return 0;
+        }
+        long now = clock.getAsLong();
+        long current = tat.get();
+        long start = current - now < 0 ? now : current;
+        return Math.max(0, start - now - toleranceNanos);
+    }
+
     /** Keys currently tracked (approximate; for tests of the bound). */
     long trackedKeys() {
         arrivals.cleanUp();

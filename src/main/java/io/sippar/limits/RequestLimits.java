@@ -21,11 +21,13 @@ public class RequestLimits {
     static final String CHALLENGE_IP = "challenge_ip";
     static final String VERIFY_IP = "verify_ip";
     static final String VERIFY_PAYER = "verify_payer";
+    static final String AUTH_IP = "auth_ip";
 
     private final boolean enabled;
     private final RateLimiter challenges;
     private final RateLimiter verifyByIp;
     private final RateLimiter verifyByPayer;
+    private final RateLimiter authFailures;
     private final ClientAddresses clients;
     private final LimitMetrics metrics;
 
@@ -35,6 +37,8 @@ public class RequestLimits {
         this.challenges = new RateLimiter(config.challengeRate(), config.challengeBurst(), max, System::nanoTime);
         this.verifyByIp = new RateLimiter(config.verifyIpRate(), config.verifyIpBurst(), max, System::nanoTime);
         this.verifyByPayer = new RateLimiter(config.verifyPayerRate(), config.verifyPayerBurst(), max,
+                System::nanoTime);
+        this.authFailures = new RateLimiter(config.authFailureRate(), config.authFailureBurst(), max,
                 System::nanoTime);
         this.clients = new ClientAddresses(config.trustedProxies().orElse(List.of()), config.ipv6PrefixLength());
         this.metrics = metrics;
@@ -54,6 +58,32 @@ public class RequestLimits {
     public Optional<LimitExceededException> verification(String network, String payer) {
         String key = network + "|" + (payer == null ? "" : payer.toLowerCase(Locale.ROOT));
         return check(verifyByPayer, VERIFY_PAYER, key, network, "too many payments from this payer");
+    }
+
+    /**
+     * Whether this request's client has failed API-key checks too often to have its key looked up at
+     * all (takes nothing); empty = go ahead. Guessing keys is hopeless (256 bits), so this bounds the
+     * database work an address can cause with made-up keys.
+     */
+    public Optional<LimitExceededException> apiKeyAllowed(HttpServerRequest request) {
+        if (!enabled) {
+            return Optional.empty();
+        }
+        long wait = authFailures.peek(clientKey(request));
+        if (wait == 0) {
+            return Optional.empty();
+        }
+        metrics.exceeded(AUTH_IP, "all");
+        long seconds = RateLimiter.retryAfterSeconds(wait);
+        return Optional.of(new LimitExceededException(AUTH_IP, ReasonCode.RATE_LIMITED, seconds,
+                "too many requests with an invalid API key from your address; retry in " + seconds + " s"));
+    }
+
+    /** Counts a request whose API key was not a live key against its client. */
+    public void apiKeyFailed(HttpServerRequest request) {
+        if (enabled) {
+            authFailures.acquire(clientKey(request));
+        }
     }
 
     /** The limiter key of the request's client (trusted proxies honoured). */

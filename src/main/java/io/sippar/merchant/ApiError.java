@@ -7,11 +7,22 @@ public class ApiError extends RuntimeException {
 
     private final int status;
     private final ReasonCode reason;
+    private final Integer retryAfterSeconds;
 
     public ApiError(int status, ReasonCode reason, String message) {
+        this(status, reason, message, null);
+    }
+
+    private ApiError(int status, ReasonCode reason, String message, Integer retryAfterSeconds) {
         super(message);
         this.status = status;
         this.reason = reason;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 503 with Retry-After: a dependency (the database) is down or too slow; the request may be retried. */
+    public static ApiError unavailable(String message, int retryAfterSeconds) {
+        return new ApiError(503, ReasonCode.FACILITATOR_UNAVAILABLE, message, retryAfterSeconds);
     }
 
     /** 400 invalid_request. */
@@ -35,5 +46,10 @@ public class ApiError extends RuntimeException {
 
     public ReasonCode reason() {
         return reason;
+    }
+
+    /** Seconds for the Retry-After header; null when the request should not simply be retried. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

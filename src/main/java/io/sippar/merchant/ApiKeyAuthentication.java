@@ -8,6 +8,8 @@ import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.sippar.limits.LimitExceededException;
+import io.sippar.limits.RequestLimits;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,9 +29,11 @@ public class ApiKeyAuthentication implements HttpAuthenticationMechanism {
     public static final String CALLER = "sippar.caller";
 
     private final ApiKeys keys;
+    private final RequestLimits limits;
 
-    public ApiKeyAuthentication(ApiKeys keys) {
+    public ApiKeyAuthentication(ApiKeys keys, RequestLimits limits) {
         this.keys = keys;
+        this.limits = limits;
     }
 
     @Override
@@ -38,7 +42,14 @@ public class ApiKeyAuthentication implements HttpAuthenticationMechanism {
         if (header == null) {
             return Uni.createFrom().optional(Optional.empty());
         }
+        Optional<LimitExceededException> blocked = limits.apiKeyAllowed(context.request());
+        if (blocked.isPresent()) {
+            return Uni.createFrom().failure(blocked.get());
+        }
         return keys.identify(header).map(found -> {
+            if (found.isEmpty()) {
+                limits.apiKeyFailed(context.request());
+            }
             Caller caller = found.orElseThrow(() -> new AuthenticationFailedException(
                     "the API key is missing, malformed, unknown or revoked"));
             String name = caller.admin() ? "admin:" + caller.keyId() : "merchant:" + caller.merchantId();

@@ -69,6 +69,8 @@ class LimitsTest {
             m.put("sippar.limits.verify-ip-burst", "4");
             m.put("sippar.limits.verify-payer-rate", "1");
             m.put("sippar.limits.verify-payer-burst", "2");
+            m.put("sippar.limits.auth-failure-rate", "1");
+            m.put("sippar.limits.auth-failure-burst", "3");
             m.put("sippar.limits.trusted-proxies", "127.0.0.2/32");
             m.put("sippar.limits.gas.period", "PT" + GAS_PERIOD_SECONDS + "S");
             m.put("sippar.limits.gas.merchant-ceiling.\"eip155:31337\"", MERCHANT_CEILING.toString());
@@ -186,6 +188,41 @@ class LimitsTest {
         }
         assertTooMany(post("127.0.0.31", "/verify", facilitatorBody(offer, key)), "rate_limited");
         assertTooMany(post("127.0.0.31", "/settle", facilitatorBody(offer, key)), "rate_limited");
+    }
+
+    // ------------------------------------------------------------------ invalid API keys per IP
+
+    private static final String MADE_UP_KEY = "Bearer sk_test_madeup_0123456789abcdefghijk";
+
+    @Test
+    void anAddressSendingMadeUpApiKeysIs429BeforeAnyLookupEvenWithAValidKeyUntilItsBucketRefills() throws Exception {
+        String ip = "127.0.0.41";
+        URL me = new URL(demo, "/merchant/me");
+        double before = exceeded("auth_ip", "all");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(401, get(ip, me, Map.of("Authorization", MADE_UP_KEY)).statusCode(), "failure " + i);
+        }
+        assertTooMany(get(ip, me, Map.of("Authorization", MADE_UP_KEY)), "rate_limited");
+        HttpResponse<String> valid = get(ip, me, Map.of("Authorization", API_KEY));
+        assertTooMany(valid, "rate_limited");
+        assertEquals(before + 2, exceeded("auth_ip", "all"));
+        // a valid key from another address, and a request without a key, are not affected
+        assertEquals(200, get("127.0.0.42", me, Map.of("Authorization", API_KEY)).statusCode());
+        assertEquals(402, get(ip, demo, Map.of()).statusCode());
+        Thread.sleep(1000L * Long.parseLong(valid.headers().firstValue("Retry-After").orElseThrow()));
+        assertEquals(200, get(ip, me, Map.of("Authorization", API_KEY)).statusCode(), "recovered after Retry-After");
+    }
+
+    @Test
+    void madeUpApiKeysAtTheFacilitatorAre401ThenThe429() throws Exception {
+        String ip = "127.0.0.43";
+        String body = facilitatorBody(offer(), ChainsTestResource.devnet().account(7).privateKey());
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = post(ip, "/verify", body, MADE_UP_KEY);
+            assertEquals(401, r.statusCode(), r.body());
+        }
+        assertTooMany(post(ip, "/settle", body, MADE_UP_KEY), "rate_limited");
+        assertTooMany(post(ip, "/verify", body, API_KEY), "rate_limited");
     }
 
     // ------------------------------------------------------------------ gas ceilings
@@ -429,8 +466,12 @@ class LimitsTest {
     }
 
     private HttpResponse<String> post(String fromIp, String path, String body) throws Exception {
+        return post(fromIp, path, body, API_KEY);
+    }
+
+    private HttpResponse<String> post(String fromIp, String path, String body, String authorization) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create(new URL(demo, path).toString())).timeout(Duration.ofSeconds(60))
-                .header("Authorization", API_KEY).header("Content-Type", "application/json")
+                .header("Authorization", authorization).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return client(fromIp).send(r, HttpResponse.BodyHandlers.ofString());
     }

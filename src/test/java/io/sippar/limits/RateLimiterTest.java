@@ -29,6 +29,22 @@ class RateLimiterTest {
     }
 
     @Test
+    void peekTellsTheWaitWithoutTakingAToken() {
+        RateLimiter l = limiter(10, 2, 100);
+        assertEquals(0, l.peek("a"), "an unknown key could go now");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, l.peek("a"), "peeking takes nothing");
+        }
+        assertEquals(0, l.acquire("a"));
+        assertEquals(0, l.peek("a"));
+        assertEquals(0, l.acquire("a"));
+        assertEquals(SECOND / 10, l.peek("a"), "the burst is used: one token in 100 ms");
+        assertEquals(SECOND / 10, l.acquire("a"), "and acquire agrees");
+        now.addAndGet(SECOND / 10);
+        assertEquals(0, l.peek("a"));
+    }
+
+    @Test
     void refillsAtTheRateAndNeverAboveTheBurst() {
         RateLimiter l = limiter(10, 5, 100);
         for (int i = 0; i < 5; i++) {

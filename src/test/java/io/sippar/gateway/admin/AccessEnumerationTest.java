@@ -11,11 +11,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.sippar.billing.StatementFixture;
 import io.sippar.gateway.admin.RouteApiFixtures.Merchant;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -88,12 +96,35 @@ class AccessEnumerationTest {
         assertEquals(List.of(), gaps);
     }
 
-    /** How to make a resource of merchant B for a merchant path template, and what B's resource shows. */
-    private record Owned(String id, List<String> secrets, Runnable stillThere) {
+    /**
+     * How to make a resource of merchant B for a merchant path template, what B's resource shows, and the
+     * statuses A may get: 403/404 for B's ids; for a path naming no owner (a statement period), A's own view.
+     */
+    private record Owned(String id, List<String> secrets, Runnable stillThere, Set<Integer> allowed) {
+        Owned(String id, List<String> secrets, Runnable stillThere) {
+            this(id, secrets, stillThere, Set.of(403, 404));
+        }
+    }
+
+    @Inject
+    StatementFixture statements;
+
+    /** B settles one payment this month with an amount nobody else uses; A asks for the same period. */
+    private Owned settledThisMonth(Merchant b, String suffix) {
+        BigInteger amount = BigInteger.valueOf(ThreadLocalRandom.current().nextLong(100_000_000L, 900_000_000L));
+        UUID paymentId = statements.paid(UUID.fromString(b.id()), StatementFixture.BASE, amount, OffsetDateTime.now());
+        String period = YearMonth.now(ZoneOffset.UTC).toString();
+        return new Owned(period, List.of(paymentId.toString(), amount.toString(), b.id()), () ->
+                assertTrue(given().header("Authorization", b.bearer()).get("/merchant/statements/" + period + suffix)
+                        .then().statusCode(200).extract().asString().contains(suffix.isEmpty() ? amount.toString()
+                                : paymentId.toString()), "B no longer sees its own payment"),
+                Set.of(200, 404));
     }
 
     private Map<String, Function<Merchant, Owned>> crossMerchantCases() {
         return Map.of(
+                "/merchant/statements/{period}", b -> settledThisMonth(b, ""),
+                "/merchant/statements/{period}/lines", b -> settledThisMonth(b, "/lines"),
                 "/merchant/api-keys/{keyId}", b -> {
                     Response issued = given().header("Authorization", b.bearer()).contentType(ContentType.JSON)
                             .body("{\"label\":\"b-only\"}").post("/merchant/api-keys");
@@ -141,7 +172,7 @@ class AccessEnumerationTest {
                     RouteApiFixtures.upstreamUrl("/a"), "$0.001").toString() : "{}";
             Response r = given().header("Authorization", a.bearer()).contentType(ContentType.JSON).body(body)
                     .request(method, path);
-            if (r.statusCode() != 404 && r.statusCode() != 403) {
+            if (!owned.allowed().contains(r.statusCode())) {
                 gaps.add(key + " with another merchant's " + owned.id() + ": " + r.statusCode() + " " + r.asString());
             }
             documented(gaps, key, op, r.statusCode());
