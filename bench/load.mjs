@@ -580,6 +580,7 @@ const auditClean = report.audit.evm.clean && (report.audit.avm?.clean ?? true) &
 if (opts.mode === "soak") {
   const soak = report.phases.soak;
   const paidErrors = soak.filter((r) => r.lane !== "challenges").reduce((a, r) => a + r.errors, 0);
+  const notSent = soak.filter((r) => r.lane !== "challenges").reduce((a, r) => a + (r.errorKinds["client:in_flight_cap"] ?? 0), 0);
   const later = samples.filter((s) => s.phase === "soak" && s.t >= opts.rssBaseline);
   const base = later[0];
   const maxLater = later.length ? Math.max(...later.map((s) => s.rssMb)) : null;
@@ -589,7 +590,9 @@ if (opts.mode === "soak") {
   const pending = Object.values(report.openAfterDrain).reduce((a, b) => a + b, 0);
   report.criteria = [
     { name: "0 failed or lost payments", pass: paidErrors === 0 && auditClean,
-      detail: `${paidErrors} paid requests without a successful PAYMENT-RESPONSE; audit ${auditClean ? "clean" : "NOT clean"}` },
+      detail: `${paidErrors} paid requests without a successful PAYMENT-RESPONSE` +
+        (notSent ? ` (${notSent} of them never sent: the open loop hit --max-in-flight, the rate was not held)` : "") +
+        `; audit ${auditClean ? "clean" : "NOT clean"}` },
     { name: `RSS within 10% of RSS after ${opts.rssBaseline === 60 ? "the first minute" : `${opts.rssBaseline} s (not the issue's 60 s)`}`,
       pass: within,
       detail: base ? `at ${base.t} s ${base.rssMb} MB, at the end ${report.rssEndMb} MB, max from then on ${maxLater} MB`
