@@ -258,6 +258,28 @@ final class AlgodClient implements AutoCloseable {
         return endpoints;
     }
 
+    /**
+     * Health probe of one node: {@code GET /v2/transactions/params} straight to it (no breaker, no
+     * failover, the per-call deadline), failing unless it answers for the configured genesis.
+     */
+    Uni<Void> probe(int index, String expectedGenesisHash) {
+        Endpoint e = endpoints.get(index);
+        HttpRequest<Buffer> request = client.requestAbs(HttpMethod.GET, e.baseUrl + "/v2/transactions/params")
+                .timeout(timeout.toMillis()).putHeader("Accept", "application/json");
+        token.ifPresent(t -> request.putHeader(TOKEN_HEADER, t));
+        return Uni.createFrom().completionStage(() -> request.send().toCompletionStage()).map(r -> {
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("transactions/params answered " + r.statusCode());
+            }
+            String genesis = new Answer(r.statusCode(), r.body()).json().path("genesis-hash").asText();
+            if (!genesis.equals(expectedGenesisHash)) {
+                throw new IllegalStateException("answers for genesis " + genesis + ", configured "
+                        + expectedGenesisHash);
+            }
+            return null;
+        }).replaceWithVoid();
+    }
+
     // ------------------------------------------------------------------ algod calls
 
     /** {@code GET /v2/status}: the last committed round. */

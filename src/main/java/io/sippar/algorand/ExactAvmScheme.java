@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sippar.algorand.AvmVerdict.Passed;
 import io.sippar.algorand.AvmVerdict.Refused;
 import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.ChainNodes;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeUnavailableException;
@@ -43,7 +44,7 @@ import org.jboss.logging.Logger;
  * group and waits a bounded number of rounds for the payment transaction.
  */
 @ApplicationScoped
-public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
+public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ExactAvmScheme.class);
     /** How long one /v2/status answer serves the round checks of every verify. */
@@ -81,6 +82,21 @@ public class ExactAvmScheme implements PaymentScheme, AutoCloseable {
         });
         // configuration order, so /supported lists networks the same way every time
         this.chains = Collections.unmodifiableMap(map);
+    }
+
+    /** One probe per algod URL: the node must answer for the network's genesis hash (ops.HealthProbes). */
+    @Override
+    public List<ChainNodes.Node> nodes() {
+        List<ChainNodes.Node> out = new java.util.ArrayList<>();
+        for (Chain c : chains.values()) {
+            String genesis = c.caip2().substring("algorand:".length());
+            List<AlgodClient.Endpoint> endpoints = c.algod().endpoints();
+            for (int i = 0; i < endpoints.size(); i++) {
+                int index = i;
+                out.add(new ChainNodes.Node(c.caip2(), endpoints.get(i).label, () -> c.algod().probe(index, genesis)));
+            }
+        }
+        return out;
     }
 
     /** {@code algorand:<genesis hash>}, a bare genesis hash, {@code mainnet} or {@code testnet}. */

@@ -35,8 +35,26 @@ public interface EvmConfig {
         /** Settlement private key (hex), a secret: set it from the environment, never in a file in git; default none. */
         Optional<String> settlementKey();
 
-        /** File holding the settlement key (content trimmed), e.g. a mounted k8s Secret; used when settlementKey is absent; default none. */
+        /** File holding the settlement key (content trimmed), e.g. a mounted k8s Secret; default none. */
         Optional<Path> settlementKeyFile();
+
+        /**
+         * More settlement keys (hex, comma-separated), a secret like settlementKey: with several pods each
+         * leases one (README, "Settlement keys across pods"); default none.
+         */
+        Optional<List<String>> settlementKeys();
+
+        /**
+         * Directory of settlement key files, one key per regular file (hidden files skipped, so a mounted
+         * k8s Secret's {@code ..data} entries are ignored), taken in file-name order; default none.
+         */
+        Optional<Path> settlementKeyDir();
+
+        /**
+         * US dollars per whole native coin (ETH) for the gas-spent-in-USD metric; default none (gas is then
+         * reported in native units only).
+         */
+        Optional<java.math.BigDecimal> nativeUsdRate();
 
         /** Time one JSON-RPC call may take before the endpoint counts as failed; default 5s. */
         @WithDefault("5s")

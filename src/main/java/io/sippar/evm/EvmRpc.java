@@ -28,7 +28,6 @@ import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * JSON-RPC access to one EVM network over one or more endpoints, with all endpoints failing being
@@ -60,6 +59,8 @@ final class EvmRpc implements AutoCloseable {
     private static final int READ_PASSES = 2;
     private static final int RETRY_AFTER_SECONDS = 5;
     private static final Duration SECOND_PASS_PAUSE = Duration.ofMillis(100);
+    /** In-flight calls per endpoint before OkHttp queues further ones. */
+    private static final int MAX_CONCURRENT_CALLS = 256;
 
     private static final TypeLiteral<CompletionStage<Response<?>>> RESPONSE_STAGE = new TypeLiteral<>() {
     };
@@ -97,7 +98,7 @@ final class EvmRpc implements AutoCloseable {
                             LOG.debugf("circuit breaker of %s on %s: %s", label, network, s);
                         })
                         .done()
-                    // the web3j future completes on its own threads; nothing here blocks
+                    // the future completes on the endpoint's OkHttp threads; nothing here blocks
                     .withThreadOffload(false)
                     .build();
         }
@@ -163,7 +164,13 @@ final class EvmRpc implements AutoCloseable {
         List<Endpoint> list = new ArrayList<>();
         for (String url : urls) {
             // OkHttp's own deadline releases the web3j worker thread; the guard's timeout bounds the caller
+            // calls are enqueued (AsyncHttpService): OkHttp's default of 5 concurrent calls per host would
+            // queue the gateway's settlements and verifications behind each other
+            okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
+            dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
+            dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
             OkHttpClient http = new OkHttpClient.Builder()
+                    .dispatcher(dispatcher)
                     .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                     .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -171,7 +178,7 @@ final class EvmRpc implements AutoCloseable {
                     .retryOnConnectionFailure(false)
                     .build();
             String label = label(list.size(), url);
-            list.add(new Endpoint(network, label, url, Web3j.build(new HttpService(url, http)), http, timeout,
+            list.add(new Endpoint(network, label, url, Web3j.build(new AsyncHttpService(url, http)), http, timeout,
                     breakerThreshold, breakerDelay));
         }
         this.endpoints = List.copyOf(list);
@@ -227,6 +234,24 @@ final class EvmRpc implements AutoCloseable {
         return Uni.createFrom().deferred(() -> attempt("eth_sendRawTransaction", 0,
                         w -> w.ethSendRawTransaction(rawHex), null, false, false))
                 .onFailure().transform(t -> unavailable("eth_sendRawTransaction", t));
+    }
+
+    /**
+     * Health probe of one endpoint: {@code eth_chainId} sent straight to it (no breaker, no failover,
+     * OkHttp's call timeout), failing unless it answers with {@code expectedChainId}.
+     */
+    Uni<Void> probe(int index, long expectedChainId) {
+        Endpoint e = endpoints.get(index);
+        return Uni.createFrom().completionStage(() -> e.web3j.ethChainId().sendAsync()).map(r -> {
+            if (r.hasError()) {
+                throw new IllegalStateException("eth_chainId answered " + r.getError().getMessage());
+            }
+            long id = r.getChainId().longValueExact();
+            if (id != expectedChainId) {
+                throw new IllegalStateException("answers as chain " + id + ", configured as " + expectedChainId);
+            }
+            return null;
+        }).replaceWithVoid();
     }
 
     /** The hash of a signed transaction, known before any node has seen it. */

@@ -1,10 +1,15 @@
 package io.sippar.evm;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sippar.evm.Verdict.NeedsContractSignatureCheck;
 import io.sippar.evm.Verdict.PassedOffline;
 import io.sippar.evm.Verdict.Refused;
 import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.ChainNodes;
 import io.sippar.scheme.ChainStatus;
+import io.sippar.scheme.KeyLease;
+import io.sippar.scheme.LeasedKeys;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeUnavailableException;
@@ -20,17 +25,18 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -42,15 +48,28 @@ import org.web3j.protocol.core.methods.response.EthCall;
  * then ERC-1271 and an {@code eth_call} simulation in verify; settlement through the network's
  * {@link Settler}. ERC-6492-wrapped signatures (wallets not deployed yet) are refused with
  * {@code invalid_exact_evm_signature}: deploying wallets on a payer's behalf is not supported.
+ *
+ * <p>A network may have several settlement keys; this process settles from the one it holds a lease
+ * on ({@link LeasedKeys}, handed out by {@code ops.SettlementKeyLeases}), and from none while it holds
+ * none: such payments are refused before they are reserved ({@link #settlementUnavailable}).
  */
 @ApplicationScoped
-public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
+public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(ExactEvmScheme.class);
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+    private static final int NO_KEY_RETRY_AFTER_SECONDS = 60;
 
-    /** Everything one network needs at run time; {@code batcher} when its settlements are batched. */
-    record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, Optional<Settler> settler,
-            Optional<SettlementBatcher> batcher) {
+    /**
+     * Everything one network needs at run time; {@code settler} signs with the key held now (null: none),
+     * {@code batcher} when its settlements are batched.
+     */
+    record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, List<Credentials> keys,
+            AtomicReference<Settler> settler, Settler.GasMeter gas, Optional<SettlementBatcher> batcher) {
+
+        Optional<Settler> active() {
+            return Optional.ofNullable(settler.get());
+        }
     }
 
     private final Map<String, Chain> chains;
@@ -58,13 +77,26 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
     /** Tokens seen to have code, per network; only positive answers are cached. */
     private final Map<String, Boolean> deployedAssets = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * The gateway's bean: keys are used only once the lease manager hands one out ({@link #use}), and
+     * gas spent is metered into {@code registry}.
+     */
     @Inject
+    public ExactEvmScheme(EvmConfig config, MeterRegistry registry) {
+        this(config, Clock.systemUTC(), registry, false);
+    }
+
+    /** For tests and tools: the first key of each network is used at once, without a lease. */
     public ExactEvmScheme(EvmConfig config) {
         this(config, Clock.systemUTC());
     }
 
     /** For tests and tools: {@code clock} is the wall clock verify and settle check validity against. */
     public ExactEvmScheme(EvmConfig config, Clock clock) {
+        this(config, clock, null, true);
+    }
+
+    private ExactEvmScheme(EvmConfig config, Clock clock, MeterRegistry registry, boolean useFirstKeys) {
         this.clock = clock;
         Map<String, Chain> map = new LinkedHashMap<>();
         config.networks().forEach((alias, n) -> {
@@ -72,31 +104,45 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
             if (map.containsKey(caip2)) {
                 throw new IllegalStateException("sippar.evm.networks: chain " + n.chainId() + " configured twice");
             }
+            List<Credentials> keys = SettlementKeys.load(alias, n);
             EvmRpc rpc = new EvmRpc(caip2, n.rpcUrls(), n.rpcTimeout(), n.breakerFailureThreshold(),
                     n.breakerDelay());
-            Optional<Settler> settler = settlementKey(alias, n).map(key -> new Settler(caip2, n.chainId(), rpc,
-                    Credentials.create(key), n.receiptTimeout(), n.pollInterval(), n.stuckAfter(), n.maxFeeCap()));
             Optional<SettlementBatcher> batcher = n.batch().enabled()
                     ? Optional.of(new SettlementBatcher(caip2, rpc, n.batch(), n.pollInterval())) : Optional.empty();
-            map.put(caip2, new Chain(caip2, n, rpc, settler, batcher));
+            map.put(caip2, new Chain(caip2, n, rpc, keys, new AtomicReference<>(), gasMeter(registry, caip2, n),
+                    batcher));
         });
         // configuration order, so /supported lists networks the same way every time
         this.chains = java.util.Collections.unmodifiableMap(map);
+        if (useFirstKeys) {
+            chains.values().forEach(c -> c.keys().stream().findFirst()
+                    .ifPresent(k -> use(KeyLease.unbounded(c.caip2(), address(k)))));
+        }
     }
 
-    private static Optional<String> settlementKey(String alias, EvmConfig.NetworkConfig n) {
-        if (n.settlementKey().isPresent()) {
-            return n.settlementKey().map(String::trim);
+    /**
+     * {@code sippar_gas_spent_native_total{network}} in whole coins (ETH), and with a configured rate
+     * {@code sippar_gas_spent_usd_total{network}}; metrics are floating point by nature, the exact
+     * amounts are the chain's.
+     */
+    private static Settler.GasMeter gasMeter(MeterRegistry registry, String network, EvmConfig.NetworkConfig n) {
+        if (registry == null) {
+            return Settler.GasMeter.NONE;
         }
-        return n.settlementKeyFile().map(path -> {
-            try {
-                return Files.readString(path).trim();
-            } catch (IOException e) {
-                // the path is not secret; the content never appears in messages
-                throw new UncheckedIOException("sippar.evm.networks." + alias + ".settlement-key-file unreadable: "
-                        + path, e);
-            }
-        });
+        Counter nativeUnits = Counter.builder("sippar.gas.spent.native").tag("network", network)
+                .description("Network fees the gateway paid to settle, in the native coin (ETH)").register(registry);
+        Optional<Counter> usd = n.nativeUsdRate().map(rate -> Counter.builder("sippar.gas.spent.usd")
+                .tag("network", network).description("Network fees the gateway paid to settle, in US dollars at "
+                        + "the configured native-usd-rate").register(registry));
+        return wei -> {
+            BigDecimal coins = new BigDecimal(wei).movePointLeft(18);
+            nativeUnits.increment(coins.doubleValue());
+            usd.ifPresent(c -> c.increment(coins.multiply(n.nativeUsdRate().orElseThrow()).doubleValue()));
+        };
+    }
+
+    private static String address(Credentials c) {
+        return org.web3j.crypto.Keys.toChecksumAddress(c.getAddress());
     }
 
     @Override
@@ -126,11 +172,100 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
         return kinds;
     }
 
+    /** Every configured settlement address: whichever pod answers, one of these settles. */
     @Override
     public Map<String, List<String>> signers() {
-        List<String> addresses = chains.values().stream().flatMap(c -> c.settler().stream())
-                .map(Settler::address).distinct().toList();
+        List<String> addresses = chains.values().stream().flatMap(c -> c.keys().stream())
+                .map(ExactEvmScheme::address).distinct().toList();
         return addresses.isEmpty() ? Map.of() : Map.of("eip155:*", addresses);
+    }
+
+    @Override
+    public Optional<String> settlementUnavailable(String network) {
+        Chain c = chains.get(network);
+        if (c == null) {
+            return Optional.empty();
+        }
+        if (c.keys().isEmpty()) {
+            return Optional.of("no settlement key is configured for " + network);
+        }
+        Settler s = c.settler().get();
+        if (s == null) {
+            return Optional.of("none of the " + c.keys().size() + " settlement keys of " + network
+                    + " is leased to this gateway (all in use by other gateways)");
+        }
+        if (!s.leased()) {
+            return Optional.of("the settlement key lease of this gateway on " + network + " has lapsed");
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, List<String>> settlementKeys() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        chains.values().forEach(c -> {
+            if (!c.keys().isEmpty()) {
+                out.put(c.caip2(), c.keys().stream().map(ExactEvmScheme::address).toList());
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void use(KeyLease lease) {
+        Chain c = chains.get(lease.network());
+        Credentials key = c == null ? null : c.keys().stream().filter(k -> address(k).equals(lease.signer()))
+                .findFirst().orElse(null);
+        if (key == null) {
+            throw new IllegalArgumentException("no settlement key " + lease.signer() + " on " + lease.network());
+        }
+        EvmConfig.NetworkConfig n = c.config();
+        Settler settler = new Settler(c.caip2(), n.chainId(), c.rpc(), key, n.receiptTimeout(), n.pollInterval(),
+                n.stuckAfter(), n.maxFeeCap(), lease, n.rpcTimeout(), c.gas());
+        Settler before = c.settler().getAndSet(settler);
+        if (before != null) {
+            // its waiters keep polling receipts; it can no longer broadcast
+            before.lease().revoke();
+        }
+        LOG.infof("settling on %s from %s%s", c.caip2(), lease.signer(),
+                lease.bounded() ? " (lease epoch " + lease.epoch() + ")" : "");
+    }
+
+    @Override
+    public void stopUsing(String network) {
+        Chain c = chains.get(network);
+        Settler before = c == null ? null : c.settler().getAndSet(null);
+        if (before != null) {
+            before.lease().revoke();
+            LOG.infof("stopped settling on %s from %s", network, before.address());
+        }
+    }
+
+    @Override
+    public int settlementsInFlight(String network) {
+        Chain c = chains.get(network);
+        return c == null ? 0 : c.active().map(Settler::active).orElse(0);
+    }
+
+    @Override
+    public Duration broadcastMargin(String network) {
+        Chain c = chains.get(network);
+        return c == null ? Duration.ZERO : c.config().rpcTimeout();
+    }
+
+    /** One probe per RPC URL: {@code eth_chainId} straight to the node (no breaker), which must name the configured chain. */
+    @Override
+    public List<ChainNodes.Node> nodes() {
+        List<ChainNodes.Node> out = new ArrayList<>();
+        for (Chain c : chains.values()) {
+            List<EvmRpc.Endpoint> endpoints = c.rpc().endpoints();
+            for (int i = 0; i < endpoints.size(); i++) {
+                int index = i;
+                out.add(new ChainNodes.Node(c.caip2(), endpoints.get(i).label,
+                        () -> c.rpc().probe(index, c.config().chainId())));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -156,8 +291,9 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
     public Uni<SettleResponse> settle(Payment payment, PaymentRequirements req, BroadcastListener listener) {
         return Uni.createFrom().deferred(() -> {
             Chain chain = chain(req);
-            Settler settler = chain.settler().orElseThrow(() -> new SchemeUnavailableException(
-                    "no settlement key configured for " + chain.caip2(), 60, null));
+            Settler settler = chain.active().orElseThrow(() -> new SchemeUnavailableException(
+                    settlementUnavailable(chain.caip2()).orElse("no settlement key for " + chain.caip2()),
+                    NO_KEY_RETRY_AFTER_SECONDS, null));
             return checked(payment, req, chain).onItem().transformToUni(v -> {
                 if (v instanceof Refused r) {
                     return Uni.createFrom().item(SettleResponse.failure(r.reason(), r.message(), r.payer(),
@@ -295,7 +431,8 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
     private Uni<VerifyResponse> simulate(Chain chain, Passed p, PaymentRequirements req) {
         Eip3009Authorization auth = p.payload().authorization();
         String token = p.domain().verifyingContract();
-        String from = chain.settler().map(Settler::address).orElse(ZERO_ADDRESS);
+        String from = chain.active().map(Settler::address)
+                .or(() -> chain.keys().stream().findFirst().map(ExactEvmScheme::address)).orElse(ZERO_ADDRESS);
         String data = TokenAbi.transferWithAuthorization(auth, p.payload().signatureBytes());
         return call(chain, from, token, data).onItem().transformToUni(sim -> {
             if (!sim.hasError()) {
@@ -383,13 +520,12 @@ public class ExactEvmScheme implements PaymentScheme, AutoCloseable {
 
     /** The settler address of a network, if it has a key. */
     Optional<String> settlerAddress(String network) {
-        Chain c = chains.get(network);
-        return c == null ? Optional.empty() : c.settler().map(Settler::address);
+        return settler(network).map(Settler::address);
     }
 
     Optional<Settler> settler(String network) {
         Chain c = chains.get(network);
-        return c == null ? Optional.empty() : c.settler();
+        return c == null ? Optional.empty() : c.active();
     }
 
     @PreDestroy

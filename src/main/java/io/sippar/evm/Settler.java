@@ -1,6 +1,7 @@
 package io.sippar.evm;
 
 import io.sippar.scheme.BroadcastListener;
+import io.sippar.scheme.KeyLease;
 import io.sippar.scheme.NetworkFee;
 import io.sippar.scheme.SchemeUnavailableException;
 import io.smallrye.mutiny.Uni;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -43,6 +45,12 @@ import org.web3j.utils.Numeric;
  * <p>Re-pricing: a transaction not mined after {@code stuckAfter} is replaced at the same nonce with
  * both fees bumped by at least 12.5% (nodes want +10%) or to the current market, capped at
  * {@code maxFeeCap}. Every hash of a nonce is polled; whichever is mined is the result.
+ *
+ * <p>Leases: the key is used only while this process holds its {@link KeyLease}. It is checked before
+ * anything is signed and again right before every broadcast (first sends, replacements, re-sends of
+ * orphans), with the RPC timeout as margin, so a broadcast can never reach a node after the lease has
+ * moved to another process. A settler is made per holding: taking a key (over) starts from the chain's
+ * {@code pending} count; a settler whose lease is gone only keeps polling receipts.
  */
 final class Settler implements AutoCloseable {
 
@@ -105,6 +113,11 @@ final class Settler implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration stuckAfter;
     private final BigInteger maxFeeCapWei;
+    private final KeyLease lease;
+    private final Duration broadcastMargin;
+    private final GasMeter gas;
+    /** submit() calls started and not finished. */
+    private final AtomicInteger active = new AtomicInteger();
 
     private final AtomicReference<CompletableFuture<Void>> laneTail =
             new AtomicReference<>(CompletableFuture.completedFuture(null));
@@ -114,8 +127,20 @@ final class Settler implements AutoCloseable {
     private final Uni<Long> minedCount;
     private final Uni<Fees> marketFees;
 
+    /** Told the network fee of every mined settlement transaction (gas used × effective gas price, wei). */
+    @FunctionalInterface
+    interface GasMeter {
+        GasMeter NONE = wei -> { };
+
+        void spent(BigInteger wei);
+    }
+
     Settler(String network, long chainId, EvmRpc rpc, Credentials credentials, Duration receiptTimeout,
-            Duration pollInterval, Duration stuckAfter, long maxFeeCapGwei) {
+            Duration pollInterval, Duration stuckAfter, long maxFeeCapGwei, KeyLease lease, Duration broadcastMargin,
+            GasMeter gas) {
+        this.lease = lease;
+        this.broadcastMargin = broadcastMargin;
+        this.gas = gas;
         this.network = network;
         this.chainId = chainId;
         this.rpc = rpc;
@@ -147,6 +172,36 @@ final class Settler implements AutoCloseable {
      * @throws SettlementPendingException (as failure) when broadcast but not mined within receiptTimeout
      */
     Uni<Outcome> submit(String to, String data, BroadcastListener listener) {
+        return Uni.createFrom().deferred(() -> {
+            if (!leased()) {
+                return Uni.createFrom().<Outcome>failure(leaseGone());
+            }
+            active.incrementAndGet();
+            return estimateAndSend(to, data, listener).onTermination().invoke(active::decrementAndGet);
+        });
+    }
+
+    /** Whether this process may still broadcast from the key, with time left for one broadcast. */
+    boolean leased() {
+        return lease.validFor(broadcastMargin);
+    }
+
+    /** The lease this settler signs under. */
+    KeyLease lease() {
+        return lease;
+    }
+
+    /** submit() calls started and not finished. */
+    int active() {
+        return active.get();
+    }
+
+    private SchemeUnavailableException leaseGone() {
+        return new SchemeUnavailableException("this gateway no longer holds the settlement key lease of " + address()
+                + " on " + network, RETRY_AFTER_SECONDS, null);
+    }
+
+    private Uni<Outcome> estimateAndSend(String to, String data, BroadcastListener listener) {
         return estimateGas(to, data).onItem().transformToUni(estimate -> {
             if (estimate instanceof Outcome.Reverted r) {
                 return Uni.createFrom().<Outcome>item(r);
@@ -216,6 +271,10 @@ final class Settler implements AutoCloseable {
     private Uni<Tracked> broadcastNew(String to, String data, BigInteger gasLimit, Fees fees, int resyncs) {
         Uni<Long> nonce = next != null ? Uni.createFrom().item(next) : pendingCount();
         return nonce.onItem().transformToUni(n -> {
+            if (!leased()) {
+                // nothing signed or sent: the nonce stays free for whoever holds the key now
+                return Uni.createFrom().<Tracked>failure(leaseGone());
+            }
             String raw = sign(n, to, data, gasLimit, fees);
             Tracked t = new Tracked(n, to, data, gasLimit, fees, raw);
             return rpc.sendRaw(raw).onItemOrFailure().transformToUni((resp, failure) -> {
@@ -277,8 +336,10 @@ final class Settler implements AutoCloseable {
                 inFlight.remove(t.nonce);
                 TransactionReceipt r = found.get();
                 Outcome mined = new Outcome.Mined(r.getTransactionHash(), r.isStatusOK());
+                BigInteger fee = feePaid(r, t);
+                gas.spent(fee);
                 // the chain has decided; failing to book the fee must not change what the payer is told
-                return listener.feePaid(new NetworkFee(network, feePaid(r, t)))
+                return listener.feePaid(new NetworkFee(network, fee))
                         .onFailure().recoverWithItem(e -> {
                             LOG.errorf(e, "fee of %s on %s could not be booked", r.getTransactionHash(), network);
                             return null;
@@ -323,8 +384,15 @@ final class Settler implements AutoCloseable {
     /** Replaces a stuck transaction at the same nonce with higher fees; also re-sends orphans below it. */
     private Uni<Void> reprice(Tracked t, BroadcastListener listener) {
         t.lastBroadcastNanos = System.nanoTime();
+        if (!leased()) {
+            // the key is someone else's now: only watch for the receipt
+            return Uni.createFrom().voidItem();
+        }
         resendOrphansBelow(t.nonce);
         return marketFees.onItem().transformToUni(market -> {
+            if (!leased()) {
+                return Uni.createFrom().voidItem();
+            }
             Fees old = t.fees;
             Fees bumped = capped(new Fees(
                     bump(old.maxPriorityFeePerGas()).max(market.maxPriorityFeePerGas()),
@@ -377,7 +445,7 @@ final class Settler implements AutoCloseable {
 
     private void resendOrphansBelow(long nonce) {
         for (Tracked o : inFlight.values()) {
-            if (o.nonce >= nonce) {
+            if (o.nonce >= nonce || !leased()) {
                 break;
             }
             if (o.orphaned) {

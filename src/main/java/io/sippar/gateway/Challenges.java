@@ -29,9 +29,11 @@ public class Challenges {
     public static final String X_PAYMENT_REQUIRED = "X-PAYMENT header is required";
 
     private final GatewayConfig config;
+    private final PaymentMetrics metrics;
 
-    public Challenges(GatewayConfig config) {
+    public Challenges(GatewayConfig config, PaymentMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
     }
 
     /** A ready 402: the PAYMENT-REQUIRED header value and the v1 JSON body. */
@@ -69,6 +71,7 @@ public class Challenges {
                     .ifPresent(name -> v1Accepts.add(r.toV1(name, resource, null)));
         }
         PaymentRequiredV1 v1 = new PaymentRequiredV1(1, errorV1, v1Accepts);
+        metrics.challenge(route, errorV2);
         try {
             return new Challenge(HeaderCodec.encode(v2), X402Json.MAPPER.writeValueAsString(v1));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

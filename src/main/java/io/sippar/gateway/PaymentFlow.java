@@ -11,6 +11,7 @@ import io.sippar.limits.RequestLimits;
 import io.sippar.pricing.PricedRoute;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.NetworkFee;
+import io.sippar.scheme.OnCallerContext;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
 import io.sippar.scheme.SchemeRegistry;
@@ -31,18 +32,26 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * The paid-request path shared by every integration mode. In order: match the payment to the
  * route, reserve its on-chain identity (the replay guard), verify, serve, settle, record. Every
  * exit releases or finishes the reservation, so an authorization is either charged exactly once
  * with the resource served, or left usable.
+ *
+ * <p>Once a payment is reserved its id is in the log MDC ({@value #MDC_PAYMENT_ID}) for every step:
+ * the request's Vert.x duplicated context carries it, and every scheme result is brought back to
+ * that context ({@link OnCallerContext}) before the flow goes on.
  */
 @ApplicationScoped
 public class PaymentFlow {
 
     private static final Logger LOG = Logger.getLogger(PaymentFlow.class);
+    /** The MDC key of the payment id in every log line of a paid request. */
+    public static final String MDC_PAYMENT_ID = "paymentId";
 
     private final SchemeRegistry schemes;
     private final PaymentRepository payments;
@@ -54,6 +63,8 @@ public class PaymentFlow {
     private final GasBudget gas;
     @jakarta.inject.Inject
     io.sippar.billing.PlanLimits planLimits;
+    @jakarta.inject.Inject
+    PaymentMetrics metrics;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
             FeeBook fees, io.sippar.pricing.AssetRegistry assets, RequestLimits limits, GasBudget gas) {
@@ -111,7 +122,7 @@ public class PaymentFlow {
     /** Handles a request that carries a decoded payment for a priced route. */
     public Uni<Outcome> pay(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
             String resourceUrl) {
-        return start(route, payment, request, body, resourceUrl, false);
+        return metrics.payment(route, start(route, payment, request, body, resourceUrl, false));
     }
 
     /**
@@ -120,7 +131,7 @@ public class PaymentFlow {
      * {@link #pay}; the result is {@link Allowed} instead of {@link Served}.
      */
     public Uni<Outcome> authorize(PricedRoute route, Payment payment, String resourceUrl) {
-        return start(route, payment, null, null, resourceUrl, true);
+        return metrics.payment(route, start(route, payment, null, null, resourceUrl, true));
     }
 
     private Uni<Outcome> start(PricedRoute route, Payment payment, HttpServerRequest request, Buffer body,
@@ -141,6 +152,11 @@ public class PaymentFlow {
             identity = scheme.identify(payment, requirements);
         } catch (X402DecodeException e) {
             return rejected(e.reason(), e.getMessage());
+        }
+        Optional<String> cannotSettle = scheme.settlementUnavailable(requirements.network());
+        if (cannotSettle.isPresent()) {
+            // before anything is reserved or served: nobody is charged, the client retries (maybe on another pod)
+            return Uni.createFrom().item(new Unavailable(cannotSettle.get(), config.retryAfterSeconds()));
         }
         Optional<LimitExceededException> limited = limits.verification(requirements.network(), identity.payer());
         if (limited.isPresent()) {
@@ -184,6 +200,11 @@ public class PaymentFlow {
             return Uni.createFrom().item(SettleResponse.failure(e.reason(), e.getMessage(), null,
                     requirements.network(), ""));
         }
+        Optional<String> cannotSettle = scheme.settlementUnavailable(requirements.network());
+        if (cannotSettle.isPresent()) {
+            return Uni.createFrom().failure(new SchemeUnavailableException(cannotSettle.get(),
+                    config.retryAfterSeconds(), null));
+        }
         Optional<LimitExceededException> limited = limits.verification(requirements.network(), identity.payer());
         if (limited.isPresent()) {
             return Uni.createFrom().failure(limited.get());
@@ -193,7 +214,8 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return db(planLimits.check(merchantId)).chain(refused -> refused.isPresent()
+        return metrics.knowMerchant(merchantId).chain(() -> db(planLimits.check(merchantId)))
+                .chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
                         refused.get().message(), identity.payer(), requirements.network(), ""))
                 : db(payments.reserve(row)).chain(reservation -> switch (reservation) {
@@ -202,7 +224,7 @@ public class PaymentFlow {
                             ? ReasonCode.PAYMENT_ALREADY_USED : ReasonCode.PAYMENT_IN_PROGRESS,
                     "this payment is already " + t.state().db(), identity.payer(), requirements.network(),
                     t.txHash() == null ? "" : t.txHash()));
-            case Reservation.Reserved r -> scheme.verify(payment, requirements)
+            case Reservation.Reserved r -> verify(ctx, r.paymentId())
                     .onFailure().call(() -> release(r.paymentId(), PaymentState.RESERVED))
                     .chain(verdict -> verdict.isValid()
                             ? db(payments.transition(r.paymentId(), PaymentState.RESERVED, PaymentState.VERIFIED))
@@ -236,8 +258,21 @@ public class PaymentFlow {
         };
     }
 
+    /** The scheme's verdict, timed and counted, back on the request's context with the payment id in the MDC. */
+    private Uni<VerifyResponse> verify(Context ctx, UUID id) {
+        MDC.put(MDC_PAYMENT_ID, id.toString());
+        return metrics.verification(labels(ctx), OnCallerContext.of(ctx.scheme().verify(ctx.payment(),
+                        ctx.requirements())))
+                .invoke(v -> LOG.debugf("verification of %s on %s: %s", ctx.row().payer(), ctx.requirements().network(),
+                        v.isValid() ? "valid" : "refused, " + v.invalidReason()));
+    }
+
+    private PaymentMetrics.Labels labels(Context ctx) {
+        return metrics.labels(ctx.route(), ctx.row().merchantId(), ctx.requirements());
+    }
+
     private Uni<Outcome> verified(Context ctx, UUID id) {
-        return ctx.scheme().verify(ctx.payment(), ctx.requirements())
+        return verify(ctx, id)
                 .onFailure(SchemeUnavailableException.class).recoverWithNull()
                 .chain(verdict -> {
                     if (verdict == null) {
@@ -329,12 +364,14 @@ public class PaymentFlow {
 
     private Uni<Optional<UpstreamProxy.UpstreamResponse>> forward(Context ctx, UUID id) {
         MultiMap headers = describe(id, ctx.row().payer(), ctx.requirements());
-        return upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
+        return metrics.upstream(ctx.route(), upstreams.forward(ctx.route(), ctx.request(), ctx.body(), headers)
                 .map(Optional::of)
                 .onFailure().recoverWithItem(failure -> {
                     LOG.warnf("upstream of %s failed: %s", ctx.route().definition().name(), failure.getMessage());
                     return Optional.empty();
-                });
+                }))
+                .invoke(answer -> answer.ifPresent(a -> LOG.debugf("upstream of %s answered %d",
+                        ctx.route().definition().name(), a.status())));
     }
 
     /**
@@ -386,7 +423,11 @@ public class PaymentFlow {
                     }
                     settlement.settling = true;
                 }).replaceWithVoid();
-        return start.chain(() -> ctx.scheme().settle(ctx.payment(), ctx.requirements(), settlement))
+        return start.invoke(() -> LOG.debugf("settling on %s", ctx.requirements().network()))
+                .chain(() -> metrics.settlement(labels(ctx), OnCallerContext.of(ctx.scheme().settle(ctx.payment(),
+                        ctx.requirements(), settlement))))
+                .invoke(result -> LOG.debugf("settlement on %s: %s, transaction %s", result.network(),
+                        result.success() ? "success" : "failed, " + result.errorReason(), result.transaction()))
                 .onFailure().recoverWithUni(t -> notSettled(settlement, t))
                 .call(result -> record(ctx, id, result,
                         settlement.settling ? PaymentState.SETTLING : PaymentState.VERIFIED));
@@ -506,8 +547,18 @@ public class PaymentFlow {
      */
     public Uni<Boolean> recordSettled(Settlement s) {
         var asset = assets.find(s.network(), Optional.of(s.asset()));
+        AtomicReference<io.sippar.fees.Fee> charged = new AtomicReference<>();
         return db(payments.settle(s.paymentId(), s.network(), s.transaction(), s.batchIndex(),
-                terms -> fees.price(terms, asset, s.amount(), s.network()), fee -> postings(s, fee.atomic())));
+                terms -> fees.price(terms, asset, s.amount(), s.network()).invoke(charged::set),
+                fee -> postings(s, fee.atomic())))
+                .call(recorded -> {
+                    if (!recorded) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    io.sippar.fees.Fee fee = charged.get();
+                    LOG.debugf("recorded in the ledger: %s, fee %s (%s)", s.transaction(), fee.atomic(), fee.band());
+                    return metrics.feeEarned(s.merchantId(), s.network(), fee.usd());
+                });
     }
 
     /**

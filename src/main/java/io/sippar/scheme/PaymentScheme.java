@@ -43,6 +43,15 @@ public interface PaymentScheme {
     Uni<VerifyResponse> verify(Payment payment, PaymentRequirements requirements);
 
     /**
+     * Why this process cannot settle on {@code network} right now (no settlement key configured, or
+     * none leased to it), checked before a payment is reserved so it is refused with 503 and never
+     * charged; empty when it can.
+     */
+    default Optional<String> settlementUnavailable(String network) {
+        return Optional.empty();
+    }
+
+    /**
      * Whether {@link #settle} calls {@link BroadcastListener#beforeBroadcast} before it first
      * broadcasts (and {@link BroadcastListener#feePaid} after): the gateway then moves the payment
      * to settling inside that call, together with holding the fee against the gas ceilings, so a

@@ -16,10 +16,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
@@ -33,24 +32,16 @@ import org.web3j.utils.Numeric;
  */
 class SettlerChainTest {
 
+    @RegisterExtension
+    static final AnvilChain CHAIN = new AnvilChain();
+
     private static AnvilFixture anvil;
     private static AnvilPayments chain;
 
     @BeforeAll
-    static void start() {
-        anvil = AnvilFixture.builder().blockTime(0).start();
-        chain = new AnvilPayments(anvil);
-    }
-
-    @AfterAll
-    static void stop() {
-        chain.close();
-        anvil.close();
-    }
-
-    @AfterEach
-    void automineBackOn() throws Exception {
-        chain.control("evm_setAutomine", true);
+    static void chain() {
+        anvil = CHAIN.anvil();
+        chain = CHAIN.payments();
     }
 
     private static ExactEvmScheme scheme(Duration stuckAfter, Duration receiptTimeout) {

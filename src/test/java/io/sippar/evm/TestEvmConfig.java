@@ -32,6 +32,9 @@ final class TestEvmConfig implements EvmConfig {
         List<String> rpcUrls;
         String settlementKey;
         Path settlementKeyFile;
+        List<String> settlementKeys;
+        Path settlementKeyDir;
+        java.math.BigDecimal nativeUsdRate;
         Duration rpcTimeout = Duration.ofSeconds(5);
         Duration receiptTimeout = Duration.ofSeconds(60);
         Duration pollInterval = Duration.ofMillis(250);
@@ -58,6 +61,9 @@ final class TestEvmConfig implements EvmConfig {
         @Override public List<String> rpcUrls() { return rpcUrls; }
         @Override public Optional<String> settlementKey() { return Optional.ofNullable(settlementKey); }
         @Override public Optional<Path> settlementKeyFile() { return Optional.ofNullable(settlementKeyFile); }
+        @Override public Optional<List<String>> settlementKeys() { return Optional.ofNullable(settlementKeys); }
+        @Override public Optional<Path> settlementKeyDir() { return Optional.ofNullable(settlementKeyDir); }
+        @Override public Optional<java.math.BigDecimal> nativeUsdRate() { return Optional.ofNullable(nativeUsdRate); }
         @Override public Duration rpcTimeout() { return rpcTimeout; }
         @Override public Duration receiptTimeout() { return receiptTimeout; }
         @Override public Duration pollInterval() { return pollInterval; }

@@ -136,6 +136,8 @@ class DatabaseFaultIT {
         stack.db().restart();
         stack.awaitPayment(payer.address(), r -> "released".equals(r.get("state")), Duration.ofSeconds(60),
                 "released by the reconciler");
+        // the outage outlasted the key lease: broadcasting resumes once a renewal gets through
+        gateway.awaitSettlementKey(Duration.ofSeconds(60));
         HttpResponse<String> retry = stack.get(gateway, "/crash/slow?ms=1", header);
         assertEquals(200, retry.statusCode(), retry.body());
         assertEquals(before.subtract(FaultStack.PRICE), stack.balance(payer.address()));

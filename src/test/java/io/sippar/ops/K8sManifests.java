@@ -32,7 +32,7 @@ final class K8sManifests {
     private static final Duration DEFAULT_UPSTREAM_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_RECEIPT_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(password|passwd|secret|token|mnemonic|private|api[-_.]?key|settlement[-_.]key)(?![-_.]?file).*");
+            "(?i).*(password|passwd|secret|token|mnemonic|private|api[-_.]?key|settlement[-_.]key)(?![-_.]?(file|dir)).*");
     private static final Pattern SECRET_VALUE = Pattern.compile(
             "(?s).*(0x[0-9a-fA-F]{64}|sk_[A-Za-z0-9_]{16,}|://[^/\\s:@]+:[^/\\s@]+@|-----BEGIN).*");
 
@@ -247,6 +247,20 @@ final class K8sManifests {
         if (hpa.at("/spec/maxReplicas").asInt(0) < minReplicas) {
             v.add("HPA maxReplicas must be at least minReplicas");
         }
+        // each pod leases its own settlement key per network: one key file leaves every other pod unready
+        for (String key : config.stringPropertyNames()) {
+            if (key.startsWith("sippar.evm.networks.") && key.endsWith(".chain-id")) {
+                String network = key.substring(0, key.length() - ".chain-id".length());
+                if (config.getProperty(network + ".settlement-key-dir") == null
+                        && config.getProperty(network + ".settlement-keys") == null) {
+                    v.add(network + " must name several settlement keys (settlement-key-dir): each of up to "
+                            + hpa.at("/spec/maxReplicas").asInt() + " pods leases its own");
+                }
+            }
+        }
+        if (!"true".equals(envLiteral(rendered, "SIPPAR_LOG_JSON"))) {
+            v.add("SIPPAR_LOG_JSON must be true: log collectors read one JSON object per line");
+        }
         if (!hpa.at("/spec/scaleTargetRef/name").asText().equals(deployment.at("/metadata/name").asText())) {
             v.add("HPA must scale the gateway Deployment");
         }
@@ -361,6 +375,16 @@ final class K8sManifests {
             }
         }
         return max;
+    }
+
+    /** A literal of the generated environment ConfigMap, or null. */
+    private static String envLiteral(JsonNode rendered, String name) {
+        for (JsonNode cm : ofKind(rendered, "ConfigMap")) {
+            if (cm.at("/data/" + name).isTextual()) {
+                return cm.at("/data/" + name).asText();
+            }
+        }
+        return null;
     }
 
     /** The merged application.properties of every ConfigMap, checking none holds a secret. */

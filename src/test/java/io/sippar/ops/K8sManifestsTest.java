@@ -129,6 +129,7 @@ class K8sManifestsTest {
                 ((ObjectNode) o.get("spec")).put("minReplicas", 1);
             }
             if (o.get("kind").asText().equals("ConfigMap") && o.at("/data/HTTP_HOST").isTextual()) {
+                ((ObjectNode) o.get("data")).put("SIPPAR_LOG_JSON", "false");
                 ((ObjectNode) o.get("data")).put("DB_PASSWORD", "hunter2");
                 ((ObjectNode) o.get("data")).put("SETTLER", "0x" + "ab".repeat(32));
             }
@@ -139,9 +140,26 @@ class K8sManifestsTest {
         }
         String violations = String.join("\n", K8sManifests.violations(rendered));
         assertTrue(violations.contains("HPA minReplicas must be at least 2"), violations);
+        assertTrue(violations.contains("SIPPAR_LOG_JSON must be true"), violations);
         assertTrue(violations.contains("looks like a secret: DB_PASSWORD"), violations);
         assertTrue(violations.contains("looks like a secret: SETTLER"), violations);
         assertTrue(violations.contains("PDB minAvailable must be below"), violations);
+    }
+
+    @Test
+    void aNetworkSettlingFromOneKeyFileWhileTheHpaScalesOutIsRefused() {
+        JsonNode production = check.rendered("k8s/overlays/production").deepCopy();
+        assertEquals(List.of(), K8sManifests.violations(production), "the overlay names a key directory");
+        for (JsonNode o : production) {
+            JsonNode file = o.at("/data/application.properties");
+            if (o.get("kind").asText().equals("ConfigMap") && file.isTextual()) {
+                ((ObjectNode) o.get("data")).put("application.properties", file.asText().replace(
+                        "settlement-key-dir=/var/run/secrets/sippar/settlement",
+                        "settlement-key-file=/var/run/secrets/sippar/settlement/base"));
+            }
+        }
+        String violations = String.join("\n", K8sManifests.violations(production));
+        assertTrue(violations.contains("sippar.evm.networks.base must name several settlement keys"), violations);
     }
 
     @Test

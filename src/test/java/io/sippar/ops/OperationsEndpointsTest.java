@@ -12,9 +12,19 @@ import org.junit.jupiter.api.Test;
 class OperationsEndpointsTest {
 
     @Test
-    void readinessReportsTheDatabase() {
+    void readinessReportsTheDatabaseTheChainsAndTheSettlementKeys() {
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body(containsString("Reactive PostgreSQL connections health check"));
+                .body("checks.find { it.name == 'database' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'chains' }.data.'eip155:31337'", equalTo("UP: 1 of 1 nodes answer"))
+                .body("checks.find { it.name == 'chains' }.data.'eip155:84532'", equalTo("UP: 1 of 1 nodes answer"))
+                .body("checks.find { it.name == 'settlement-keys' }.data.'eip155:31337'",
+                        containsString("UP: 0xa0Ee7A142d267C1f36714E4a8F75612F20a79720 (epoch "));
+    }
+
+    @Test
+    void livenessHasNoDependencies() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.size()", equalTo(0));
     }
 
     @Test

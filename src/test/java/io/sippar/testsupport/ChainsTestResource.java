@@ -55,6 +55,8 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         props.put("sippar.evm.networks.devnet.chain-id", "31337");
         props.put("sippar.evm.networks.devnet.rpc-urls", devnet.rpcUrl());
         props.put("sippar.evm.networks.devnet.settlement-key", devnet.settler().privateKey());
+        // gas is reported in USD too on the devnet (MetricsTest)
+        props.put("sippar.evm.networks.devnet.native-usd-rate", "3000");
         props.put("sippar.evm.networks.sepolia.chain-id", "84532");
         props.put("sippar.evm.networks.sepolia.rpc-urls", baseSepolia.rpcUrl());
         props.put("sippar.evm.networks.sepolia.settlement-key", baseSepolia.settler().privateKey());

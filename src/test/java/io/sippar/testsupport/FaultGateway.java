@@ -1,5 +1,7 @@
 package io.sippar.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -23,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * Its output goes to a log file, shown when a test fails.
  */
 public final class FaultGateway implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final int port;
@@ -100,6 +105,80 @@ public final class FaultGateway implements AutoCloseable {
 
     public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    /** The name the gateway was started under. */
+    public String name() {
+        return name;
+    }
+
+    /** GET {@code path} (10 s deadline), or null when nothing answers. */
+    public HttpResponse<String> get(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Polls {@code /q/health/ready} until it answers {@code expected} (200 or 503); its body. */
+    public String awaitReadiness(int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            last = get("/q/health/ready");
+            if (last != null && last.statusCode() == expected) {
+                return last.body();
+            }
+            FaultStack.sleep(250);
+        }
+        throw new AssertionError(name + " readiness never answered " + expected + " within " + timeout + "; last: "
+                + (last == null ? "no answer" : last.statusCode() + " " + last.body()));
+    }
+
+    /**
+     * Polls {@code /q/health/ready} until its {@code settlement-keys} check is UP (whatever the other
+     * checks say: a fault test may have a node or the database down on purpose).
+     */
+    public void awaitSettlementKey(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get("/q/health/ready");
+            if (r != null) {
+                last = r.body();
+                try {
+                    for (JsonNode check : JSON.readTree(last).path("checks")) {
+                        if (check.path("name").asText().equals("settlement-keys")
+                                && check.path("status").asText().equals("UP")) {
+                            return;
+                        }
+                    }
+                } catch (IOException notJsonYet) {
+                    // starting up: try again
+                }
+            }
+            FaultStack.sleep(250);
+        }
+        throw new AssertionError(name + " holds no settlement key after " + timeout + ": " + last);
+    }
+
+    /**
+     * SIGTERM and the graceful shutdown, waiting up to {@code timeout} (SIGKILL after it); true when
+     * Quarkus reported its orderly stop (the JVM's exit status after SIGTERM is 143).
+     */
+    public boolean stopGracefully(Duration timeout) {
+        process.destroy();
+        if (!waitFor(timeout)) {
+            kill();
+            return false;
+        }
+        int exit = process.exitValue();
+        return (exit == 0 || exit == 143) && log().contains("sippar-gateway stopped in");
     }
 
     public long pid() {

@@ -86,7 +86,10 @@ public final class FaultStack implements AutoCloseable {
         return gateway(name, 9);
     }
 
-    /** A gateway settling from anvil account {@code settlerIndex} (one key per pod). */
+    /**
+     * A gateway settling from anvil account {@code settlerIndex} (one key per pod), returned once it
+     * holds that key's lease: after a SIGKILL the dead process's lease runs out first (8 s here).
+     */
     public FaultGateway gateway(String name, int settlerIndex) {
         try {
             Path key = keys.resolve("settler-" + settlerIndex);
@@ -100,6 +103,9 @@ public final class FaultStack implements AutoCloseable {
                     "sippar.evm.networks.devnet.rpc-urls", anvil.rpcUrl(),
                     "sippar.evm.networks.devnet.settlement-key-file", key.toString(),
                     "sippar.evm.networks.devnet.poll-interval", "100ms",
+                    // short leases, so a restarted gateway takes over a killed one's key within seconds
+                    "sippar.key-leases.ttl", "8s",
+                    "sippar.key-leases.renew-interval", "2s",
                     "sippar.gateway.upstream-timeout", UPSTREAM_TIMEOUT.toSeconds() + "s",
                     "sippar.gateway.database-timeout", DATABASE_TIMEOUT.toSeconds() + "s",
                     "sippar.reconciler.interval", "1s",
@@ -115,7 +121,9 @@ public final class FaultStack implements AutoCloseable {
                     "sippar.pricing.routes.crash-slow.price", "$0.001",
                     "sippar.pricing.routes.crash-slow.accepts[0].network", "eip155:31337",
                     "sippar.pricing.routes.crash-slow.accepts[0].pay-to", anvil.merchant().address());
-            return FaultGateway.start(name, env, p, "/demo/weather");
+            FaultGateway g = FaultGateway.start(name, env, p, "/demo/weather");
+            g.awaitSettlementKey(Duration.ofSeconds(60));
+            return g;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
