@@ -22,6 +22,7 @@ const VIEM_PKG = path.join(HERE, 'node_modules', 'viem', 'package.json');
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const TEST_ACCOUNTS = 10; // indexes 0..9: the accounts anvil funds by default
 const DEPLOYER_INDEX = 10; // index 10: used for nothing but deploying, so its nonce 0 is ours
+const TREASURY_INDEX = 11; // index 11: the gateway's treasury key, owner of SipparDisburser (ETH for gas only)
 const MINT_PER_ACCOUNT = 1_000_000n * 10n ** 6n; // 1,000,000 USDC in 6-decimal atomic units
 const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11';
 const WALLET_OWNER_INDEX = 3;
@@ -151,8 +152,8 @@ async function main() {
     '--port', String(opts.port),
     '--chain-id', String(opts.chainId),
     '--mnemonic', MNEMONIC,
-    // 11 dev accounts instead of 10: index 10 is the deployer and must be funded too.
-    '--accounts', String(DEPLOYER_INDEX + 1),
+    // 12 dev accounts instead of 10: index 10 (deployer) and 11 (treasury) must be funded too.
+    '--accounts', String(TREASURY_INDEX + 1),
   ];
   if (opts.blockTime > 0) anvilArgs.push('--block-time', String(opts.blockTime));
   if (opts.quiet) anvilArgs.push('--silent');
@@ -210,8 +211,9 @@ async function main() {
     // Loading viem and deriving keys take ~0.5 s; doing it while anvil boots hides most of it.
     const viem = await import('viem');
     const viemAccounts = await import('viem/accounts');
-    const keys = deriveAccounts(viemAccounts, DEPLOYER_INDEX + 1);
+    const keys = deriveAccounts(viemAccounts, TREASURY_INDEX + 1);
     const deployer = keys[DEPLOYER_INDEX];
+    const treasury = keys[TREASURY_INDEX];
 
     // ---- wait for RPC ------------------------------------------------------------------
     const rpcDeadline = Date.now() + 30_000;
@@ -252,19 +254,23 @@ async function main() {
 
     const token = readArtifact('SipparUSDC');
     const walletArtifact = readArtifact('ERC1271TestWallet');
+    const disburserArtifact = readArtifact('SipparDisburser');
     const walletOwner = keys[WALLET_OWNER_INDEX].account.address;
-    // Deterministic addresses: CREATE from the dedicated deployer at nonces 0 and 1.
+    // Deterministic addresses: CREATE from the dedicated deployer at nonces 0, 1 and 2.
     const tokenAddress = viem.getContractAddress({ from: deployer.account.address, nonce: 0n });
     const walletAddress = viem.getContractAddress({ from: deployer.account.address, nonce: 1n });
+    const disburserAddress = viem.getContractAddress({ from: deployer.account.address, nonce: 2n });
 
     // All transactions go out at once with explicit nonces and gas, then we wait for all
     // receipts: with interval mining they land in one block instead of one block each.
     // Gas is explicit because estimating a mint fails while the token deployment is still
     // pending. Deploy gas is estimated (it depends only on the bytecode).
     const walletDeployData = viem.encodeDeployData({ abi: walletArtifact.abi, bytecode: walletArtifact.bytecode, args: [walletOwner] });
-    const [tokenGas, walletGas] = await Promise.all([
+    const disburserDeployData = viem.encodeDeployData({ abi: disburserArtifact.abi, bytecode: disburserArtifact.bytecode, args: [treasury.account.address] });
+    const [tokenGas, walletGas, disburserGas] = await Promise.all([
       publicClient.estimateGas({ account: deployer.account, data: token.bytecode }),
       publicClient.estimateGas({ account: deployer.account, data: walletDeployData }),
+      publicClient.estimateGas({ account: deployer.account, data: disburserDeployData }),
     ]);
     const fees = await publicClient.estimateFeesPerGas();
     const txCommon = { ...fees, chain };
@@ -276,8 +282,11 @@ async function main() {
     hashes.push(['deploy ERC1271TestWallet', await wallet.deployContract({
       ...txCommon, abi: walletArtifact.abi, bytecode: walletArtifact.bytecode, args: [walletOwner], nonce: 1, gas: (walletGas * 12n) / 10n,
     })]);
+    hashes.push(['deploy SipparDisburser', await wallet.deployContract({
+      ...txCommon, abi: disburserArtifact.abi, bytecode: disburserArtifact.bytecode, args: [treasury.account.address], nonce: 2, gas: (disburserGas * 12n) / 10n,
+    })]);
     const recipients = [...keys.slice(0, TEST_ACCOUNTS).map((k) => k.account.address), walletAddress];
-    let nonce = 2;
+    let nonce = 3;
     for (const to of recipients) {
       hashes.push([`mint to ${to}`, await wallet.writeContract({
         ...txCommon, address: tokenAddress, abi: token.abi, functionName: 'mint', args: [to, MINT_PER_ACCOUNT], nonce: nonce++, gas: 150_000n,
@@ -290,6 +299,9 @@ async function main() {
     });
     if (viem.getAddress(receipts[0].contractAddress) !== tokenAddress) {
       throw new Error(`token landed at ${receipts[0].contractAddress}, expected ${tokenAddress}`);
+    }
+    if (viem.getAddress(receipts[2].contractAddress) !== disburserAddress) {
+      throw new Error(`disburser landed at ${receipts[2].contractAddress}, expected ${disburserAddress}`);
     }
     // Read back through the deployed code so a broken artifact fails here, not in a test.
     const [onChainName, onChainVersion, onChainDecimals, balance] = await Promise.all([
@@ -316,6 +328,8 @@ async function main() {
         mintedPerAccount: MINT_PER_ACCOUNT.toString(),
       },
       erc1271Wallet: { address: walletAddress, owner: walletOwner, ownerIndex: WALLET_OWNER_INDEX },
+      // the gateway's treasury: payTo of treasury-mode 402s is the disburser; the key only pays gas
+      treasury: { index: TREASURY_INDEX, address: treasury.account.address, privateKey: treasury.privateKey, disburser: disburserAddress },
       multicall3: MULTICALL3_ADDRESS,
       mnemonic: MNEMONIC,
       deployer: { address: deployer.account.address, privateKey: deployer.privateKey },

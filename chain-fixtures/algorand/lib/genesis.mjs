@@ -87,6 +87,8 @@ const ACCOUNT_SPECS = [
   { name: 'spare-1', role: 'spare', algo: 1000n * ALGO, usdc: PAYER_USDC },
   { name: 'spare-2', role: 'spare', algo: 1000n * ALGO, usdc: PAYER_USDC },
   { name: 'spare-3', role: 'spare', algo: 1000n * ALGO, usdc: PAYER_USDC },
+  // the gateway's treasury (payTo of treasury-mode payments, sender of payouts); ALGO for fees only
+  { name: 'treasury', role: 'treasury', algo: 1000n * ALGO, usdc: 0n },
   { name: 'usdc-reserve', role: 'asset-reserve', algo: 1000n * ALGO, usdc: 'rest' },
 ];
 

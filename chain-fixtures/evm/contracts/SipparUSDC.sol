@@ -13,11 +13,12 @@ interface IERC1271 {
  *         authorizations with both the (v, r, s) and the (bytes signature) overloads,
  *         EIP-2612 permit, and ERC-1271 support for contract signers.
  *         Revert strings follow FiatToken's so that error mapping written against this
- *         token also holds against real USDC. Deliberately absent: proxy/upgradeability,
- *         pausing, blacklisting, minter allowances and rescue: none of them matter to a
- *         payment facilitator, and each would be one more thing to configure in tests.
- *         `mint` is restricted to the owner (the deployer) and exists only to fund test
- *         accounts.
+ *         token also holds against real USDC. Blacklisting is FiatToken's (the owner is the
+ *         blacklister): a transfer from or to a blacklisted account reverts, which is how a
+ *         real USDC payout to a frozen address fails. Deliberately absent: proxy/upgradeability,
+ *         pausing, minter allowances and rescue: none of them matter to a payment facilitator,
+ *         and each would be one more thing to configure in tests. `mint` is restricted to the
+ *         owner (the deployer) and exists only to fund test accounts.
  */
 contract SipparUSDC {
     // ---------------------------------------------------------------- metadata
@@ -55,6 +56,7 @@ contract SipparUSDC {
     mapping(address => mapping(address => uint256)) public allowance;
     mapping(address => uint256) public nonces; // EIP-2612 sequential nonces
     mapping(address => mapping(bytes32 => bool)) private _authorizationStates; // EIP-3009 random nonces
+    mapping(address => bool) private _blacklisted;
 
     // ---------------------------------------------------------------- events
     event Transfer(address indexed from, address indexed to, uint256 value);
@@ -63,6 +65,8 @@ contract SipparUSDC {
     event OwnershipTransferred(address previousOwner, address newOwner);
     event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
     event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
+    event Blacklisted(address indexed account);
+    event UnBlacklisted(address indexed account);
 
     constructor() {
         owner = msg.sender;
@@ -91,6 +95,24 @@ contract SipparUSDC {
         emit Mint(msg.sender, to, amount);
         emit Transfer(address(0), to, amount);
         return true;
+    }
+
+    // ---------------------------------------------------------------- blacklist
+    /// @notice FiatToken's Blacklistable, with the owner as blacklister.
+    function isBlacklisted(address account) external view returns (bool) {
+        return _blacklisted[account];
+    }
+
+    function blacklist(address account) external {
+        require(msg.sender == owner, "Blacklistable: caller is not the blacklister");
+        _blacklisted[account] = true;
+        emit Blacklisted(account);
+    }
+
+    function unBlacklist(address account) external {
+        require(msg.sender == owner, "Blacklistable: caller is not the blacklister");
+        _blacklisted[account] = false;
+        emit UnBlacklisted(account);
     }
 
     // ---------------------------------------------------------------- EIP-712
@@ -146,6 +168,7 @@ contract SipparUSDC {
     function _transfer(address from, address to, uint256 value) private {
         require(from != address(0), "ERC20: transfer from the zero address");
         require(to != address(0), "ERC20: transfer to the zero address");
+        require(!_blacklisted[from] && !_blacklisted[to], "Blacklistable: account is blacklisted");
         require(value <= balanceOf[from], "ERC20: transfer amount exceeds balance");
         balanceOf[from] -= value;
         balanceOf[to] += value;

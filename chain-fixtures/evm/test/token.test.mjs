@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import {
   createPublicClient, createWalletClient, defineChain, hashDomain, http, hashTypedData, parseSignature,
-  toHex, BaseError, ContractFunctionRevertedError, encodeFunctionData,
+  toHex, BaseError, ContractFunctionRevertedError, encodeFunctionData, decodeEventLog, decodeErrorResult,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -19,6 +19,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const token = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'artifacts', 'SipparUSDC.json'), 'utf8'));
 const walletArtifact = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'artifacts', 'ERC1271TestWallet.json'), 'utf8'));
 const multicall = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'artifacts', 'Multicall3.json'), 'utf8'));
+const disburser = JSON.parse(fs.readFileSync(path.join(HERE, '..', 'artifacts', 'SipparDisburser.json'), 'utf8'));
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 const freePort = () => new Promise((resolve, reject) => {
@@ -115,6 +116,12 @@ describe('launcher report', () => {
     assert.equal(await balanceOf(state.erc1271Wallet.address), 10n ** 12n);
     // The settler starts unused: its first transaction has nonce 0.
     assert.equal(await pub.getTransactionCount({ address: state.accounts[9].address }), 0);
+    // The treasury key owns the disburser, holds no tokens and has sent nothing.
+    assert.equal(state.treasury.disburser, '0xCABEe62adFB2a4d4172Fc2F7536f324FC52C274a');
+    assert.equal(await pub.readContract({ address: state.treasury.disburser, abi: disburser.abi, functionName: 'owner' }),
+      state.treasury.address);
+    assert.equal(await balanceOf(state.treasury.disburser), 0n);
+    assert.equal(await pub.getTransactionCount({ address: state.treasury.address }), 0);
   });
 });
 
@@ -272,5 +279,75 @@ describe('Multicall3 at the canonical address', () => {
     assert.equal(result[0].success, true);
     assert.equal(BigInt(result[0].returnData), 10n ** 12n);
     assert.equal(result[1].success, false);
+  });
+});
+
+describe('blacklist (FiatToken Blacklistable)', () => {
+  const owner = () => privateKeyToAccount(state.deployer.privateKey);
+  async function asOwner(functionName, args) {
+    const { request } = await pub.simulateContract({ account: owner(), address: state.token.address, abi: token.abi, functionName, args });
+    const hash = await createWalletClient({ account: owner(), chain, transport: http(state.rpcUrl) }).writeContract(request);
+    assert.equal((await pub.waitForTransactionReceipt({ hash })).status, 'success');
+  }
+
+  it('refuses transfers from and to a blacklisted account until it is unblacklisted', async () => {
+    const frozen = privateKeyToAccount(toHex(randomBytes(32))).address;
+    await send(0, 'transfer', [frozen, 5n]);
+    await asOwner('blacklist', [frozen]);
+    assert.equal(await pub.readContract({ address: state.token.address, abi: token.abi, functionName: 'isBlacklisted', args: [frozen] }), true);
+    await assertRevert(simulate(0, 'transfer', [frozen, 1n]), 'Blacklistable: account is blacklisted');
+    const a = authorization(state.accounts[0].address, frozen, 1n);
+    const sig = await acct(0).signTypedData({ domain: domain(), types: TYPES, primaryType: 'TransferWithAuthorization', message: a });
+    await assertRevert(simulate(9, 'transferWithAuthorization', [...argsOf(a), sig]), 'Blacklistable: account is blacklisted');
+    await asOwner('unBlacklist', [frozen]);
+    await send(0, 'transfer', [frozen, 1n]);
+    assert.equal(await balanceOf(frozen), 6n);
+  });
+
+  it('lets only the owner blacklist', async () => {
+    await assertRevert(simulate(0, 'blacklist', [state.accounts[1].address]), 'Blacklistable: caller is not the blacklister');
+  });
+});
+
+describe('SipparDisburser', () => {
+  const treasury = () => privateKeyToAccount(state.treasury.privateKey);
+  const batchId = () => toHex(randomBytes(32));
+  const disburse = (account, args) => pub.simulateContract({
+    account, address: state.treasury.disburser, abi: disburser.abi, functionName: 'disburse', args,
+  });
+
+  it('pays a batch in one transaction, each transfer on its own, and reports the one that reverts', async () => {
+    const [a, b, c] = [0, 1, 2].map(() => privateKeyToAccount(toHex(randomBytes(32))).address);
+    await send(0, 'transfer', [state.treasury.disburser, 600n]);
+    const owner = privateKeyToAccount(state.deployer.privateKey);
+    const { request: bl } = await pub.simulateContract({ account: owner, address: state.token.address, abi: token.abi, functionName: 'blacklist', args: [b] });
+    await pub.waitForTransactionReceipt({ hash: await createWalletClient({ account: owner, chain, transport: http(state.rpcUrl) }).writeContract(bl) });
+
+    const batch = batchId();
+    const { request, result } = await disburse(treasury(), [state.token.address, batch, [a, b, c], [100n, 200n, 300n]]);
+    assert.deepEqual(result, [true, false, true]);
+    const hash = await createWalletClient({ account: treasury(), chain, transport: http(state.rpcUrl) }).writeContract(request);
+    const receipt = await pub.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, 'success');
+    assert.equal(await balanceOf(a), 100n);
+    assert.equal(await balanceOf(b), 0n);
+    assert.equal(await balanceOf(c), 300n);
+    assert.equal(await balanceOf(state.treasury.disburser), 200n);
+    const events = receipt.logs.filter((l) => l.address.toLowerCase() === state.treasury.disburser.toLowerCase())
+      .map((l) => decodeEventLog({ abi: disburser.abi, data: l.data, topics: l.topics }));
+    assert.deepEqual(events.map((e) => [e.eventName, e.args.batch, Number(e.args.index)]),
+      [['Disbursed', batch, 0], ['DisbursementFailed', batch, 1], ['Disbursed', batch, 2]]);
+    const reason = decodeErrorResult({ abi: [{ type: 'error', name: 'Error', inputs: [{ name: 'message', type: 'string' }] }], data: events[1].args.reason });
+    assert.equal(reason.args[0], 'Blacklistable: account is blacklisted');
+  });
+
+  it('moves nothing for anyone but the treasury key', async () => {
+    await assert.rejects(disburse(acct(0), [state.token.address, batchId(), [state.accounts[0].address], [1n]]),
+      (e) => e.walk((x) => x instanceof ContractFunctionRevertedError).reason === 'SipparDisburser: caller is not the owner');
+  });
+
+  it('refuses a token address without code (a call to it would succeed and move nothing)', async () => {
+    await assert.rejects(disburse(treasury(), [state.accounts[5].address, batchId(), [state.accounts[0].address], [1n]]),
+      (e) => e.walk((x) => x instanceof ContractFunctionRevertedError).reason === 'SipparDisburser: token is not a contract');
   });
 });

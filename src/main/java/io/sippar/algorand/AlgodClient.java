@@ -305,19 +305,80 @@ final class AlgodClient implements AutoCloseable {
      * malformed transaction) is a failure of the group, with algod's message.
      */
     Uni<Optional<String>> simulate(List<byte[]> signedTxns) {
+        return simulateGroup(signedTxns).map(f -> f.map(SimulationFailure::message));
+    }
+
+    /** Why a simulated group would fail, and at which transaction when algod says ({@code failed-at}). */
+    record SimulationFailure(String message, Optional<Integer> failedAt) {
+    }
+
+    /** {@link #simulate} with the index of the failing transaction. */
+    Uni<Optional<SimulationFailure>> simulateGroup(List<byte[]> signedTxns) {
         byte[] body = AvmCodec.simulateRequest(signedTxns);
         return read(new Call("simulate", HttpMethod.POST, "/v2/transactions/simulate?format=json", body,
                 "application/msgpack", timeout, a -> {
                     if (a.status() == 400) {
-                        return Optional.of(a.message());
+                        return Optional.of(new SimulationFailure(a.message(), Optional.empty()));
                     }
                     JsonNode groups = ok(a, "simulate").get("txn-groups");
                     if (groups == null || !groups.isArray() || groups.isEmpty()) {
                         throw new MalformedAnswerException("simulate answered without txn-groups");
                     }
                     JsonNode failure = groups.get(0).get("failure-message");
-                    return failure != null && failure.isTextual() && !failure.textValue().isEmpty()
-                            ? Optional.of(failure.textValue()) : Optional.<String>empty();
+                    if (failure == null || !failure.isTextual() || failure.textValue().isEmpty()) {
+                        return Optional.<SimulationFailure>empty();
+                    }
+                    JsonNode at = groups.get(0).path("failed-at").path(0);
+                    return Optional.of(new SimulationFailure(failure.textValue(),
+                            at.canConvertToInt() ? Optional.of(at.asInt()) : Optional.empty()));
+                }));
+    }
+
+    /** What {@code GET /v2/transactions/params} says a new transaction needs. */
+    record Params(long lastRound, String genesisId, byte[] genesisHash, long minFee, long feePerByte) {
+    }
+
+    /** {@code GET /v2/transactions/params}. */
+    Uni<Params> params() {
+        return read(new Call("params", HttpMethod.GET, "/v2/transactions/params", null, null, timeout, a -> {
+            JsonNode j = ok(a, "params");
+            JsonNode hash = j.get("genesis-hash");
+            JsonNode id = j.get("genesis-id");
+            if (hash == null || !hash.isTextual() || id == null || !id.isTextual()) {
+                throw new MalformedAnswerException("params answered without genesis-id / genesis-hash");
+            }
+            return new Params(round(j, "last-round"), id.textValue(), java.util.Base64.getDecoder().decode(
+                    hash.textValue()), round(j, "min-fee"), j.path("fee").asLong(0));
+        }));
+    }
+
+    /** {@code GET /v2/accounts/{address}?exclude=all}: the account's µAlgo. */
+    Uni<java.math.BigInteger> account(String address) {
+        return read(new Call("account", HttpMethod.GET, "/v2/accounts/" + address + "?exclude=all", null, null, timeout,
+                a -> {
+                    JsonNode amount = ok(a, "account").get("amount");
+                    if (amount == null || !amount.isIntegralNumber()) {
+                        throw new MalformedAnswerException("account answered without amount");
+                    }
+                    return amount.bigIntegerValue();
+                }));
+    }
+
+    /**
+     * {@code GET /v2/accounts/{address}/assets/{id}}: the account's holding of the asset, or empty when
+     * it is not opted in (algod's 404).
+     */
+    Uni<Optional<java.math.BigInteger>> assetHolding(String address, long assetId) {
+        return read(new Call("account asset", HttpMethod.GET, "/v2/accounts/" + address + "/assets/" + assetId, null,
+                null, timeout, a -> {
+                    if (a.status() == 404) {
+                        return Optional.<java.math.BigInteger>empty();
+                    }
+                    JsonNode amount = ok(a, "account asset").path("asset-holding").get("amount");
+                    if (amount == null || !amount.isIntegralNumber()) {
+                        throw new MalformedAnswerException("account asset answered without asset-holding.amount");
+                    }
+                    return Optional.of(amount.bigIntegerValue());
                 }));
     }
 

@@ -72,5 +72,32 @@ public interface AlgorandConfig {
         /** How long an open breaker skips its endpoint before letting one trial call through; default 10s. */
         @WithDefault("10s")
         Duration breakerDelay();
+
+        /** The network's treasury for treasury-mode merchants (README "Treasury mode"); default none. */
+        Optional<TreasuryConfig> treasury();
+    }
+
+    /**
+     * A network's treasury: an account opted in to the assets it receives, which pays merchants out in
+     * groups and its own fees. Its key is a secret (environment or file), never the fee payer's.
+     */
+    interface TreasuryConfig {
+
+        /** The treasury key: base64 of 64 bytes (x402 key form) or of a 32-byte seed, or a 25-word mnemonic; default none. */
+        Optional<String> key();
+
+        /** File holding the treasury key in either form (content trimmed), e.g. a mounted k8s Secret; default none. */
+        Optional<Path> keyFile();
+
+        /** Transfers per payout group, at most 16 (Algorand's group limit); default 16. */
+        @WithDefault("16")
+        int maxTransfers();
+
+        /**
+         * Rounds a payout group stays valid; once they have passed unconfirmed it can never be committed and
+         * is retried as a new group; default 20 (about a minute on mainnet).
+         */
+        @WithDefault("20")
+        int validityRounds();
     }
 }

@@ -257,6 +257,23 @@ final class AvmCodec {
         return out.toByteArray();
     }
 
+    /** The signed transactions of a group sent back to back, each as its own bytes (the inverse of {@link #concat}). */
+    static List<byte[]> split(byte[] concatenated) {
+        List<byte[]> out = new java.util.ArrayList<>();
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(concatenated)) {
+            long start = 0;
+            while (u.hasNext()) {
+                u.skipValue();
+                long end = u.getTotalReadBytes();
+                out.add(Arrays.copyOfRange(concatenated, (int) start, (int) end));
+                start = end;
+            }
+        } catch (IOException | MessagePackException e) {
+            throw new IllegalArgumentException("not a sequence of msgpack values: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     static byte[] sha512t256(byte[] data) {
         try {
             return Digester.digest(data);

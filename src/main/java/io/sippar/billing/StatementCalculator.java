@@ -25,9 +25,19 @@ import java.util.function.Function;
  */
 final class StatementCalculator {
 
-    /** Payments of the statement grouped by asset and band; {@code latePeriod} set for late settlements. */
+    /**
+     * Payments of the statement grouped by asset and band; {@code latePeriod} set for late settlements;
+     * {@code withheldUsd} the part of {@code feeUsd} of treasury-mode payments, whose fee the gateway
+     * already kept on chain (README, Treasury mode).
+     */
     record Cell(StatementPeriod latePeriod, String network, String asset, String band, long transactions,
-            BigInteger volumeAtomic, BigInteger feeAtomic, BigDecimal feeUsd) {
+            BigInteger volumeAtomic, BigInteger feeAtomic, BigDecimal feeUsd, BigDecimal withheldUsd) {
+
+        /** A cell of direct-mode payments only. */
+        Cell(StatementPeriod latePeriod, String network, String asset, String band, long transactions,
+                BigInteger volumeAtomic, BigInteger feeAtomic, BigDecimal feeUsd) {
+            this(latePeriod, network, asset, band, transactions, volumeAtomic, feeAtomic, feeUsd, BigDecimal.ZERO);
+        }
     }
 
     /**
@@ -153,7 +163,17 @@ final class StatementCalculator {
             }
         }
 
-        BigDecimal total = feesUsd.add(subscriptionUsd).subtract(discountUsd).add(overageUsd).add(adjustmentsUsd);
+        // treasury mode: those fees were kept on chain out of the payments, so they are shown and not due again
+        BigDecimal withheldUsd = cells.stream().map(c -> Money.exact(c.withheldUsd()))
+                .reduce(Money.ZERO, BigDecimal::add);
+        if (withheldUsd.signum() != 0) {
+            lines.add(new StatementLine(StatementLine.CHARGE, StatementLine.Kind.FEES_WITHHELD_ON_CHAIN,
+                    "Fees of treasury-mode payments, already kept on chain (not due again)", null, null, null, null,
+                    null, null, null, null, null, null, withheldUsd.negate()));
+        }
+
+        BigDecimal total = feesUsd.add(subscriptionUsd).subtract(discountUsd).add(overageUsd).add(adjustmentsUsd)
+                .subtract(withheldUsd);
         return new Statement(merchantId, period, null, null, terms.planId(), terms.planName(), terms.annual(),
                 terms.commitmentYears(), included, overagePrice, transactions, overageTransactions, volumeUsd, feesUsd,
                 subscriptionUsd, discountUsd, overageUsd, adjustmentsUsd, total, Money.cents(total), lines);

@@ -32,6 +32,8 @@ public record StatementLine(String section, String kind, String description, Sta
         public static final String OVERAGE = "overage";
         public static final String ADJUSTMENT_FEES = "adjustment_fees";
         public static final String ADJUSTMENT_OVERAGE = "adjustment_overage";
+        /** Minus the fees of treasury-mode payments (this month's and late ones): the gateway kept them on chain. */
+        public static final String FEES_WITHHELD_ON_CHAIN = "fees_withheld_on_chain";
 
         private Kind() {
         }

@@ -45,13 +45,15 @@ public class StatementRepository {
     /** A month's payments grouped by asset and band: $1 merchant, $2 month, $3 its first instant. */
     static final String CELLS_SQL = """
                 SELECT NULL::date AS late, network, asset, fee_band, count(*) AS n, sum(amount) AS volume,
-                       sum(fee_atomic) AS fee_atomic, coalesce(sum(fee_usd), 0) AS fee_usd
+                       sum(fee_atomic) AS fee_atomic, coalesce(sum(fee_usd), 0) AS fee_usd,
+                       coalesce(sum(fee_usd) FILTER (WHERE treasury), 0) AS withheld_usd
                   FROM payment
                  WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at >= $3
                  GROUP BY network, asset, fee_band
                 UNION ALL
                 SELECT date_trunc('month', settled_at AT TIME ZONE 'UTC')::date, network, asset, fee_band, count(*),
-                       sum(amount), sum(fee_atomic), coalesce(sum(fee_usd), 0)
+                       sum(amount), sum(fee_atomic), coalesce(sum(fee_usd), 0),
+                       coalesce(sum(fee_usd) FILTER (WHERE treasury), 0)
                   FROM payment
                  WHERE merchant_id = $1 AND billed_period = $2 AND state = 'settled' AND settled_at < $3
                  GROUP BY 1, network, asset, fee_band""";
@@ -101,7 +103,7 @@ public class StatementRepository {
                         out.add(new StatementCalculator.Cell(late == null ? null : StatementPeriod.of(late),
                                 r.getString("network"), r.getString("asset").toLowerCase(java.util.Locale.ROOT),
                                 band == null ? "none" : band, r.getLong("n"), atomic(r, "volume"),
-                                atomic(r, "fee_atomic"), r.getBigDecimal("fee_usd")));
+                                atomic(r, "fee_atomic"), r.getBigDecimal("fee_usd"), r.getBigDecimal("withheld_usd")));
                     }
                     return out;
                 });

@@ -25,7 +25,7 @@ public final class StatementViews {
             String status, OffsetDateTime closedAt, String closedBy, String currency, PlanView plan,
             long transactions, Long includedTransactions, long overageTransactions, List<VolumeView> volume,
             String volumeUsd, boolean volumeUsdComplete, List<BandView> feesByBand, List<NetworkView> feesByNetwork, List<ChargeView> charges,
-            TotalsView totals, String rounding, String payments) {
+            TotalsView totals, String rounding, String payments, String payouts) {
 
         /** {@code base} is where the statement lives ({@code /merchant/statements} or the admin path). */
         static StatementView of(Statement s, String base) {
@@ -57,7 +57,10 @@ public final class StatementViews {
                     new TotalsView(Money.usd(s.feesUsd()), Money.usd(s.subscriptionUsd()), Money.usd(s.discountUsd()),
                             Money.usd(s.overageUsd()), Money.usd(s.adjustmentsUsd()), Money.usd(s.totalExactUsd()),
                             s.totalDueUsd().setScale(2).toPlainString()),
-                    ROUNDING, base + "/" + s.period() + "/lines");
+                    ROUNDING, base + "/" + s.period() + "/lines",
+                    base.endsWith("/statements")
+                            ? base.substring(0, base.length() - "statements".length()) + "payouts?period=" + s.period()
+                            : null);
         }
     }
 

@@ -108,6 +108,9 @@ public interface EvmConfig {
 
         /** Settling many authorizations in one Multicall3 transaction ({@code sippar.evm.networks.<alias>.batch.*}). */
         Batch batch();
+
+        /** The network's treasury for treasury-mode merchants (README "Treasury mode"); default none. */
+        Optional<TreasuryConfig> treasury();
     }
 
     /**
@@ -136,4 +139,29 @@ public interface EvmConfig {
         @WithDefault("0xcA11bde05977b3631167028862bE2a173976CA11")
         String multicall();
     }
+
+    /** A network's treasury: the SipparDisburser contract holding the funds and the key that owns it. */
+    interface TreasuryConfig {
+
+        /** Address of the SipparDisburser contract (the payTo of treasury-mode payments); required. */
+        String address();
+
+        /**
+         * The treasury key (hex): the EOA that owns the disburser and pays payout gas. A secret (environment or
+         * {@code key-file}); never one of the network's settlement keys; default none.
+         */
+        Optional<String> key();
+
+        /** File holding the treasury key (content trimmed), e.g. a mounted k8s Secret; default none. */
+        Optional<Path> keyFile();
+
+        /** Most merchants paid by one disburse transaction; default 50. */
+        @WithDefault("50")
+        int maxTransfers();
+
+        /** A payout transaction not mined after this long is replaced at its nonce with fees raised 12.5%; default 60s. */
+        @WithDefault("60s")
+        Duration stuckAfter();
+    }
 }
+

@@ -45,6 +45,8 @@ public class FacilitatorResource {
     private final PaymentFlow flow;
     private final io.sippar.limits.RequestLimits limits;
     private final GatewayConfig config;
+    @jakarta.inject.Inject
+    io.sippar.treasury.TreasuryAdmission treasury;
 
     public FacilitatorResource(SchemeRegistry schemes, io.sippar.merchant.ApiKeys apiKeys, PaymentFlow flow,
             io.sippar.limits.RequestLimits limits, GatewayConfig config) {
@@ -112,8 +114,28 @@ public class FacilitatorResource {
                 return Uni.createFrom().item(VerifyResponse.invalid(p.refusal(), p.message(), null));
             }
             limitPayer(p);
-            return p.scheme().verify(p.payment(), p.requirements());
+            return treasuryClaim(merchantId, p).chain(refused -> refused.isPresent()
+                    ? Uni.createFrom().item(VerifyResponse.invalid(refused.get().reason(), refused.get().message(), null))
+                    : p.scheme().verify(p.payment(), p.requirements()));
         });
+    }
+
+    /**
+     * A verification of a payment to the treasury claims it for this merchant, before the merchant serves
+     * anything against it (see {@link io.sippar.treasury.TreasuryAdmission}); a payload the scheme cannot
+     * identify is left for verify to refuse.
+     */
+    private Uni<Optional<io.sippar.treasury.TreasuryAdmission.Refusal>> treasuryClaim(java.util.UUID merchantId,
+            Parsed p) {
+        io.sippar.scheme.PaymentIdentity identity;
+        try {
+            identity = p.scheme().identify(p.payment(), p.requirements());
+        } catch (X402DecodeException e) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return treasury.admit(merchantId, p.requirements(), identity, io.sippar.treasury.TreasuryAdmission.Via.VERIFY)
+                .onFailure().transform(t -> new io.sippar.scheme.SchemeUnavailableException(
+                        "the payment's attribution could not be recorded: " + t.getMessage(), config.retryAfterSeconds(), t));
     }
 
     /** Settles a payment on chain. */

@@ -64,6 +64,8 @@ public class PaymentFlow {
     @jakarta.inject.Inject
     io.sippar.billing.PlanLimits planLimits;
     @jakarta.inject.Inject
+    io.sippar.treasury.TreasuryAdmission treasury;
+    @jakarta.inject.Inject
     PaymentMetrics metrics;
 
     public PaymentFlow(SchemeRegistry schemes, PaymentRepository payments, UpstreamProxy upstreams, GatewayConfig config,
@@ -168,13 +170,17 @@ public class PaymentFlow {
                 resourceUrl, identity.validBefore());
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
         // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
-        return db(planLimits.check(row.merchantId())).chain(refused -> refused.isPresent()
+        return db(treasury.admit(row.merchantId(), requirements, identity,
+                        io.sippar.treasury.TreasuryAdmission.Via.ROUTE))
+                .chain(unattributable -> unattributable.isPresent()
+                        ? rejected(unattributable.get().reason(), unattributable.get().message())
+                        : db(planLimits.check(row.merchantId())).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item((Outcome) new OverPlanLimit(refused.get()))
                 : db(payments.reserve(row))
                 .chain(reservation -> switch (reservation) {
                     case Reservation.Reserved r -> verified(ctx, r.paymentId());
                     case Reservation.Taken t -> taken(t);
-                }))
+                })))
                 .onFailure(ReservationLost.class).recoverWithItem(lost -> {
                     LOG.warn(lost.getMessage());
                     return new Unavailable(lost.getMessage(), config.retryAfterSeconds());
@@ -214,8 +220,13 @@ public class PaymentFlow {
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
                 new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
-        return metrics.knowMerchant(merchantId).chain(() -> db(planLimits.check(merchantId)))
-                .chain(refused -> refused.isPresent()
+        return metrics.knowMerchant(merchantId)
+                .chain(() -> db(treasury.admit(merchantId, requirements, identity,
+                        io.sippar.treasury.TreasuryAdmission.Via.SETTLE)))
+                .chain(unattributable -> unattributable.isPresent()
+                ? Uni.createFrom().item(SettleResponse.failure(unattributable.get().reason(),
+                        unattributable.get().message(), identity.payer(), requirements.network(), ""))
+                : db(planLimits.check(merchantId)).chain(refused -> refused.isPresent()
                 ? Uni.createFrom().item(SettleResponse.failure(ReasonCode.MERCHANT_PLAN_LIMIT_REACHED,
                         refused.get().message(), identity.payer(), requirements.network(), ""))
                 : db(payments.reserve(row)).chain(reservation -> switch (reservation) {
@@ -234,7 +245,7 @@ public class PaymentFlow {
                             : release(r.paymentId(), PaymentState.RESERVED).replaceWith(SettleResponse.failure(
                                     reason(verdict), verdict.invalidMessage(), identity.payer(),
                                     requirements.network(), "")));
-        })).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
+        }))).onFailure(t -> !(t instanceof SchemeUnavailableException || t instanceof SettlementOutcomeUnknown
                 || t instanceof LimitExceededException))
                 .transform(t -> new SchemeUnavailableException("the gateway could not record the payment: "
                         + t.getMessage(), config.retryAfterSeconds(), t));
@@ -550,7 +561,9 @@ public class PaymentFlow {
         AtomicReference<io.sippar.fees.Fee> charged = new AtomicReference<>();
         return db(payments.settle(s.paymentId(), s.network(), s.transaction(), s.batchIndex(),
                 terms -> fees.price(terms, asset, s.amount(), s.network()).invoke(charged::set),
-                fee -> postings(s, fee.atomic())))
+                (terms, fee) -> terms.treasury() == null ? postings(s, fee.atomic())
+                        : io.sippar.ledger.TreasuryAccounts.settlement(s.network(), terms.treasury(), s.payer(),
+                                s.merchantId(), s.asset(), s.amount(), fee.atomic()), null))
                 .call(recorded -> {
                     if (!recorded) {
                         return Uni.createFrom().voidItem();

@@ -46,6 +46,10 @@ public class RouteCatalog {
     private final RouteRepository routes;
     private final io.sippar.merchant.ApiKeys apiKeys;
     private final ChangeNotifications notifications;
+    @jakarta.inject.Inject
+    io.sippar.treasury.TreasuryRouting treasuryRouting;
+    @jakarta.inject.Inject
+    io.sippar.treasury.Treasuries treasuries;
     private final AtomicLong generations = new AtomicLong();
     private long installed;
     private volatile RouteTable table = RouteTable.empty();
@@ -81,7 +85,8 @@ public class RouteCatalog {
     public Uni<RouteTable> reload() {
         long generation = generations.incrementAndGet();
         // compiling requirements loads crypto classes (EIP-55): keep that off the event loop
-        return routes.loadEnabled().emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+        return routes.loadEnabled().chain(treasuryRouting::rewrite)
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
                 .map(defs -> {
             RouteTable next = RouteTable.build(defs, assets, this::extraFor);
             install(generation, next);
@@ -197,7 +202,7 @@ public class RouteCatalog {
                     .invoke(id -> map.put(m.getKey(), id))
                     .call(id -> key.map(k -> apiKeys.register(id, k, "configured")).orElse(Uni.createFrom().voidItem())));
         }
-        return ids.call(map -> {
+        return ids.call(treasuries::applyConfigured).call(map -> {
             List<UUID> kept = new ArrayList<>();
             Uni<Void> all = Uni.createFrom().voidItem();
             for (RouteDefinition def : defs) {

@@ -53,6 +53,8 @@ public class ChangeNotifications {
     private final Optional<String> user;
     private final Optional<String> password;
     private final List<Long> timers = new CopyOnWriteArrayList<>();
+    /** Every registered reload by channel, for {@link #reloadNow}. */
+    private final java.util.Map<String, List<Supplier<Uni<?>>>> direct = new java.util.concurrent.ConcurrentHashMap<>();
     private PgSubscriber subscriber;
     private volatile boolean stopped;
 
@@ -73,6 +75,7 @@ public class ChangeNotifications {
      * reload runs one more afterwards, so a burst of changes costs two reloads, not one per change.
      */
     public synchronized void register(String channel, String what, Supplier<Uni<?>> reload) {
+        direct.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(reload);
         Reloader reloader = new Reloader(what, reload);
         long interval = Math.max(1, config.interval().toMillis());
         timers.add(vertx.setPeriodic(interval, interval, id -> reloader.trigger()));
@@ -91,6 +94,20 @@ public class ChangeNotifications {
                     reloader.trigger();
                 })
                 .handler(payload -> reloader.trigger());
+    }
+
+    /**
+     * Runs this pod's reloads of {@code channel} now and completes when they are done: a write that
+     * changes what a channel covers (made by this pod) is served here before its answer goes out; the
+     * other pods follow by the notification.
+     */
+    public Uni<Void> reloadNow(String channel) {
+        List<Supplier<Uni<?>>> reloads = direct.getOrDefault(channel, List.of());
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (Supplier<Uni<?>> r : reloads) {
+            all = all.call(r::get);
+        }
+        return all;
     }
 
     private PgConnectOptions connectOptions() {

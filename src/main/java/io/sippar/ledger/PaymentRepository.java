@@ -119,13 +119,25 @@ public class PaymentRepository {
     public Uni<Boolean> settle(UUID id, String network, String txHash,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings) {
-        return settle(id, network, txHash, null, pricing, postings, null);
+        return settle(id, network, txHash, pricing, postings, (java.time.OffsetDateTime) null);
     }
 
     /** {@link #settle(UUID, String, String, Function, Function)} dated {@code settledAt}; null means now. */
     public Uni<Boolean> settle(UUID id, String network, String txHash,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings, java.time.OffsetDateTime settledAt) {
+        return settle(id, network, txHash, null, pricing, (terms, fee) -> postings.apply(fee), settledAt);
+    }
+
+    /**
+     * {@link #settle(UUID, String, String, Function, Function, java.time.OffsetDateTime)} with journal lines
+     * that depend on the terms too (treasury mode: {@link SettlementTerms#treasury()} names the treasury the
+     * payment paid).
+     */
+    public Uni<Boolean> settle(UUID id, String network, String txHash,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            java.util.function.BiFunction<SettlementTerms, io.sippar.fees.Fee, List<Posting>> postings,
+            java.time.OffsetDateTime settledAt) {
         return settle(id, network, txHash, null, pricing, postings, settledAt);
     }
 
@@ -137,13 +149,14 @@ public class PaymentRepository {
     public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings) {
-        return settle(id, network, txHash, batchIndex, pricing, postings, null);
+        return settle(id, network, txHash, batchIndex, pricing, (terms, fee) -> postings.apply(fee), null);
     }
 
-    /** The full form: batch position (null: as recorded at broadcast) and date (null: now). */
+    /** The full form: batch position (null: as recorded at broadcast), terms-aware postings and date (null: now). */
     public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
-            Function<io.sippar.fees.Fee, List<Posting>> postings, java.time.OffsetDateTime settledAt) {
+            java.util.function.BiFunction<SettlementTerms, io.sippar.fees.Fee, List<Posting>> postings,
+            java.time.OffsetDateTime settledAt) {
         return pool.withTransaction(conn -> terms(conn, id, settledAt).chain(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().item(false);
@@ -159,7 +172,8 @@ public class PaymentRepository {
                             new BigDecimal(fee.atomic()), fee.usd(), fee.band(), fee.scheduleVersion(), fee.rule(),
                             batchIndex == null ? null : batchIndex.shortValue()}))
                     .chain(rows -> rows.rowCount() == 1
-                            ? journal(conn, "settlement", id, "settlement:" + id, network, txHash, postings.apply(fee))
+                            ? journal(conn, "settlement", id, "settlement:" + id, network, txHash,
+                                    postings.apply(terms, fee))
                                     .chain(() -> UsageCounter.count(conn, id, fee, terms.agentPricing()))
                                     .replaceWith(true)
                             : Uni.createFrom().item(false)));
@@ -189,7 +203,9 @@ public class PaymentRepository {
                 SELECT p.merchant_id, coalesce($2::timestamptz, now()) AS settled_at, m.plan, m.home_network,
                        m.cross_chain_tier, m.agent_pricing,
                        (SELECT f.version FROM fee_schedule f WHERE f.effective_from <= coalesce($2::timestamptz, now())
-                         ORDER BY f.effective_from DESC LIMIT 1) AS fee_version
+                         ORDER BY f.effective_from DESC LIMIT 1) AS fee_version,
+                       (SELECT t.address FROM treasury_account t
+                         WHERE t.network = p.network AND lower(t.address) = lower(p.pay_to)) AS treasury
                   FROM payment p JOIN merchant m ON m.id = p.merchant_id
                  WHERE p.id = $1 AND p.state = 'settling'
                    FOR UPDATE OF p""")
@@ -206,7 +222,7 @@ public class PaymentRepository {
                     return before.map(count -> Optional.of(new SettlementTerms(merchant,
                             r.getOffsetDateTime("settled_at").toInstant(), r.getString("fee_version"),
                             r.getString("plan"), r.getString("home_network"), r.getString("cross_chain_tier"), agent,
-                            count)));
+                            count, r.getString("treasury"))));
                 });
     }
 

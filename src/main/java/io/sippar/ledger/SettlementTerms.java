@@ -17,9 +17,11 @@ import java.util.UUID;
  * @param crossChainTier the cross-chain rate tier of the merchant's contract
  * @param agentPricing whether the merchant's payments are AI-agent transactions
  * @param agentTransactionsBefore the merchant's AI-agent transactions settled earlier this UTC month
+ * @param treasury the treasury address the payment paid (treasury mode), or null when it paid the merchant
  */
 public record SettlementTerms(UUID merchantId, Instant settledAt, String feeScheduleVersion, String plan,
-        String homeNetwork, String crossChainTier, boolean agentPricing, long agentTransactionsBefore) {
+        String homeNetwork, String crossChainTier, boolean agentPricing, long agentTransactionsBefore,
+        String treasury) {
 
     public SettlementTerms {
         Objects.requireNonNull(merchantId, "merchantId");
@@ -29,6 +31,13 @@ public record SettlementTerms(UUID merchantId, Instant settledAt, String feeSche
         if (agentTransactionsBefore < 0) {
             throw new IllegalArgumentException("agentTransactionsBefore must not be negative");
         }
+    }
+
+    /** Terms of a payment that paid the merchant itself (direct mode). */
+    public SettlementTerms(UUID merchantId, Instant settledAt, String feeScheduleVersion, String plan,
+            String homeNetwork, String crossChainTier, boolean agentPricing, long agentTransactionsBefore) {
+        this(merchantId, settledAt, feeScheduleVersion, plan, homeNetwork, crossChainTier, agentPricing,
+                agentTransactionsBefore, null);
     }
 
     /** Whether a payment on {@code network} settled away from the merchant's home network. */

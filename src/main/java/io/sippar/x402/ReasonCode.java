@@ -178,6 +178,12 @@ public enum ReasonCode {
     MERCHANT_PLAN_LIMIT_REACHED,
     /** Webhook secrets cannot be stored: the operator has not configured their encryption key. */
     WEBHOOK_ENCRYPTION_KEY_MISSING,
+    /** The authorization pays the shared treasury and was first presented for another merchant (treasury attribution). */
+    PAYMENT_CLAIMED_BY_ANOTHER_MERCHANT,
+    /** payTo is the gateway's treasury but the merchant is not in treasury mode. */
+    TREASURY_NOT_ENABLED,
+    /** The merchant is in treasury mode: its payments on a network with a treasury must pay that treasury. */
+    TREASURY_PAYMENT_REQUIRED,
     INTERNAL_ERROR;
 
     private static final Map<String, ReasonCode> BY_WIRE = Arrays.stream(values())

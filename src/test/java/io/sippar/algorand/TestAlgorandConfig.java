@@ -75,5 +75,6 @@ final class TestAlgorandConfig implements AlgorandConfig {
         @Override public long maxFeePerTxn() { return maxFeePerTxn; }
         @Override public int breakerFailureThreshold() { return breakerFailureThreshold; }
         @Override public Duration breakerDelay() { return breakerDelay; }
+        @Override public Optional<AlgorandConfig.TreasuryConfig> treasury() { return Optional.empty(); }
     }
 }

@@ -34,6 +34,29 @@ class StatementCalculatorTest {
     }
 
     @Test
+    void feesOfTreasuryModePaymentsAreShownAndSubtractedAsAlreadyKeptOnChain() {
+        StatementCalculator.Cell mixed = new StatementCalculator.Cell(null, "eip155:8453", "0xusdc", "small", 3,
+                BigInteger.valueOf(3_000_000), BigInteger.valueOf(150_000), new BigDecimal("0.15"),
+                new BigDecimal("0.10"));
+        StatementCalculator.Cell lateTreasury = new StatementCalculator.Cell(new StatementPeriod(YearMonth.of(2026, 10)),
+                "eip155:8453", "0xusdc", "small", 1, BigInteger.valueOf(1_000_000), BigInteger.valueOf(50_000),
+                new BigDecimal("0.05"), new BigDecimal("0.05"));
+        Statement s = compute(List.of(mixed, lateTreasury), plan(null, "0"), Map.of(
+                new StatementPeriod(YearMonth.of(2026, 10)),
+                new StatementCalculator.LateContext(new StatementPeriod(YearMonth.of(2026, 10)), 0, null, BigDecimal.ZERO)));
+        StatementLine withheld = s.lines().stream()
+                .filter(l -> StatementLine.Kind.FEES_WITHHELD_ON_CHAIN.equals(l.kind())).findFirst().orElseThrow();
+        assertEquals("-0.15", Money.usd(withheld.amountUsd()), "this month's and the late treasury fees");
+        assertEquals("0.15", Money.usd(s.feesUsd()), "the fees are still shown in full");
+        assertEquals("0.05", Money.usd(s.totalExactUsd()), "only the direct payments' $0.05 is due");
+        assertEquals(0, s.lines().stream().filter(StatementLine::isCharge).map(StatementLine::amountUsd)
+                .reduce(BigDecimal.ZERO, BigDecimal::add).compareTo(s.totalExactUsd()), "the total is the sum of the charges");
+        Statement direct = compute(List.of(cell(null, "small", 1, "0.05")), plan(null, "0"), Map.of());
+        assertEquals(0, direct.lines().stream().filter(l -> StatementLine.Kind.FEES_WITHHELD_ON_CHAIN.equals(l.kind()))
+                .count(), "no line for a merchant without treasury payments");
+    }
+
+    @Test
     void theTotalIsRoundedOnceHalfUpToCentsFromExactLines() {
         // three fees of $0.001665 sum to $0.004995: each alone would round to $0.00, the total to $0.00 too
         Statement down = compute(List.of(cell(null, "micro", 3, "0.004995")), plan(null, "0"), Map.of());

@@ -26,6 +26,17 @@ final class TestEvmConfig implements EvmConfig {
         return networks;
     }
 
+    /** A treasury of {@code address} signed by {@code key}, with the mapping's defaults. */
+    static EvmConfig.TreasuryConfig treasury(String address, String key) {
+        return new EvmConfig.TreasuryConfig() {
+            @Override public String address() { return address; }
+            @Override public Optional<String> key() { return Optional.ofNullable(key); }
+            @Override public Optional<Path> keyFile() { return Optional.empty(); }
+            @Override public int maxTransfers() { return 50; }
+            @Override public Duration stuckAfter() { return Duration.ofSeconds(60); }
+        };
+    }
+
     /** One network; fields are public so a test changes only what it cares about. */
     static final class TestNetwork implements NetworkConfig {
         long chainId;
@@ -50,6 +61,7 @@ final class TestEvmConfig implements EvmConfig {
         Duration batchMaxWait = Duration.ofMillis(20);
         int batchMaxInFlight = 4;
         String multicall = Multicall3.ADDRESS;
+        EvmConfig.TreasuryConfig treasury;
 
         TestNetwork(long chainId, String settlementKey, String... rpcUrls) {
             this.chainId = chainId;
@@ -74,6 +86,7 @@ final class TestEvmConfig implements EvmConfig {
         @Override public Duration breakerDelay() { return breakerDelay; }
         @Override public int logBlockRange() { return logBlockRange; }
         @Override public Duration expiryMargin() { return expiryMargin; }
+        @Override public Optional<EvmConfig.TreasuryConfig> treasury() { return Optional.ofNullable(treasury); }
 
         @Override
         public Batch batch() {

@@ -153,6 +153,26 @@ public final class AnvilFixture implements AutoCloseable {
         return state.get("multicall3").asText();
     }
 
+    /** The gateway's treasury: the SipparDisburser holding treasury-mode payments and its owner key (#11). */
+    public record Treasury(String disburser, String address, String privateKey) {
+        @Override
+        public String toString() {
+            return "Treasury[" + disburser + ", owner " + address + "]";
+        }
+    }
+
+    /** The treasury the launcher deployed: {@code disburser} is the payTo, {@code privateKey} owns it and pays gas. */
+    public Treasury treasury() {
+        JsonNode t = state.get("treasury");
+        return new Treasury(t.get("disburser").asText(), t.get("address").asText(), t.get("privateKey").asText());
+    }
+
+    /** The deployer (#10): the token's owner, the only account that can mint and blacklist. */
+    public Account deployer() {
+        JsonNode d = state.get("deployer");
+        return new Account(10, d.get("address").asText(), d.get("privateKey").asText(), "deployer");
+    }
+
     /** The launcher's full report, for fields without an accessor. */
     public JsonNode state() {
         return state;

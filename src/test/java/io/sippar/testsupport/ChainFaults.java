@@ -45,6 +45,11 @@ public final class ChainFaults implements AutoCloseable {
         control("evm_mine");
     }
 
+    /** Drops a transaction from anvil's pool, as a node that lost it would (anvil_dropTransaction). */
+    public void dropTransaction(String txHash) {
+        control("anvil_dropTransaction", txHash);
+    }
+
     /** Turns automine on or off; off, transactions wait in the mempool until {@link #mine()}. */
     public void automine(boolean on) {
         control("evm_setAutomine", on);

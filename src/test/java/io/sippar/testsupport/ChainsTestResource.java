@@ -55,6 +55,9 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         props.put("sippar.evm.networks.devnet.chain-id", "31337");
         props.put("sippar.evm.networks.devnet.rpc-urls", devnet.rpcUrl());
         props.put("sippar.evm.networks.devnet.settlement-key", devnet.settler().privateKey());
+        // the treasury of treasury-mode merchants (TreasuryTest): the devnet's SipparDisburser, owned by #11
+        props.put("sippar.evm.networks.devnet.treasury.address", devnet.treasury().disburser());
+        props.put("sippar.evm.networks.devnet.treasury.key", devnet.treasury().privateKey());
         // gas is reported in USD too on the devnet (MetricsTest)
         props.put("sippar.evm.networks.devnet.native-usd-rate", "3000");
         props.put("sippar.evm.networks.sepolia.chain-id", "84532");
@@ -64,6 +67,7 @@ public class ChainsTestResource implements QuarkusTestResourceLifecycleManager {
         props.put("sippar.algorand.networks.devnet.algod-urls", algorand.url());
         props.put("sippar.algorand.networks.devnet.algod-token", algorand.token());
         props.put("sippar.algorand.networks.devnet.fee-payer-key", algorand.feePayer().key());
+        props.put("sippar.algorand.networks.devnet.treasury.key", algorand.account("treasury").key());
         // a held pool (AlgorandPaidFlowTest) shows "not confirmed in time" within seconds
         props.put("sippar.algorand.networks.devnet.confirmation-rounds", "3");
         props.put("sippar.algorand.networks.devnet.block-wait-timeout", "2s");

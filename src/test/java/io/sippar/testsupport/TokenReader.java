@@ -36,14 +36,30 @@ public final class TokenReader implements AutoCloseable {
 
     /** Sends a plain ERC-20 transfer of the fixture token from {@code privateKey}; returns the tx hash. */
     public String transfer(String privateKey, String to, BigInteger amount) {
+        return send(privateKey, AnvilFixture.TOKEN_ADDRESS, FunctionEncoder.encode(new Function("transfer",
+                List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of())));
+    }
+
+    /** The token owner mints {@code amount} to {@code to}; returns the tx hash. */
+    public String mint(String ownerKey, String to, BigInteger amount) {
+        return send(ownerKey, AnvilFixture.TOKEN_ADDRESS, FunctionEncoder.encode(new Function("mint",
+                List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of())));
+    }
+
+    /** The token owner blacklists {@code account} (FiatToken's Blacklistable): transfers from or to it revert. */
+    public String blacklist(String ownerKey, String account, boolean on) {
+        return send(ownerKey, AnvilFixture.TOKEN_ADDRESS, FunctionEncoder.encode(new Function(
+                on ? "blacklist" : "unBlacklist", List.of(new Address(account)), List.of())));
+    }
+
+    /** Sends {@code data} to {@code to} from {@code privateKey} and waits (up to 10 s) for it to be mined. */
+    public String send(String privateKey, String to, String data) {
         org.web3j.crypto.Credentials from = org.web3j.crypto.Credentials.create(privateKey);
-        String data = FunctionEncoder.encode(new Function("transfer",
-                List.of(new Address(to), new org.web3j.abi.datatypes.generated.Uint256(amount)), List.of()));
         try {
             org.web3j.tx.RawTransactionManager manager = new org.web3j.tx.RawTransactionManager(web3j, from,
                     web3j.ethChainId().send().getChainId().longValue());
             String hash = manager.sendTransaction(BigInteger.valueOf(50_000_000_000L), BigInteger.valueOf(200_000),
-                    AnvilFixture.TOKEN_ADDRESS, data, BigInteger.ZERO).getTransactionHash();
+                    to, data, BigInteger.ZERO).getTransactionHash();
             for (int i = 0; i < 100 && receipt(hash) == null; i++) {
                 Thread.sleep(100);
             }
@@ -53,6 +69,25 @@ public final class TokenReader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The native coin (wei) an address holds. */
+    public BigInteger nativeBalance(String address) {
+        try {
+            return web3j.ethGetBalance(address, DefaultBlockParameterName.LATEST).send().getBalance();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How many transactions {@code address} has had mined (its next nonce). */
+    public long nonce(String address) {
+        try {
+            return web3j.ethGetTransactionCount(address, DefaultBlockParameterName.LATEST).send().getTransactionCount()
+                    .longValueExact();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
