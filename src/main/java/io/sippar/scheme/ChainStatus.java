@@ -11,10 +11,17 @@ public sealed interface ChainStatus {
     /** The chain reads this answer was drawn from, for logs and the payment's reconcile note. */
     String evidence();
 
-    /** The payment moved on chain (payer to payTo, the amount signed) in this transaction. */
-    record Executed(String transactionId, String evidence) implements ChainStatus {
+    /**
+     * The payment moved on chain (payer to payTo, the amount signed) in this transaction; as call
+     * {@code batchIndex} of it when the transaction settles several payments (null: alone).
+     */
+    record Executed(String transactionId, Integer batchIndex, String evidence) implements ChainStatus {
         public Executed {
             Objects.requireNonNull(transactionId, "transactionId");
+        }
+
+        public Executed(String transactionId, String evidence) {
+            this(transactionId, null, evidence);
         }
     }
 

@@ -34,7 +34,8 @@ import org.web3j.protocol.http.HttpService;
  * The end check of every fault test: the chain and the ledger agree exactly. Every
  * {@code AuthorizationUsed} of the token mined from the gateway's settler since {@code fromBlock} is
  * one settled payment with that payer, nonce and transaction, journaled once; every payment settled
- * since {@code since} is such an event; and the whole ledger balances.
+ * since {@code since} is such an event; and the whole ledger balances. A batch transaction carries
+ * several events, each one payment.
  */
 public final class FaultAudit {
 
@@ -94,19 +95,19 @@ public final class FaultAudit {
                         assertEquals(1, rs.getLong("entries"), "payment " + rs.getString("id") + " journal entries");
                         assertEquals(1, rs.getLong("matching"), "payment " + rs.getString("id")
                                 + " journal entry names its transaction");
-                        String before = recorded.put(tx, key);
-                        assertEquals(null, before, "transaction " + tx + " recorded for two payments");
+                        String before = recorded.put(key, tx);
+                        assertEquals(null, before, "authorization " + key + " recorded as settled twice");
                     }
                 }
             }
             // rows settled here whose event is older than the window (none expected) would show below
             for (Map.Entry<String, String> e : onChain.entrySet()) {
-                assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement " + e.getKey()
-                        + " (payer/nonce " + e.getValue() + ") must be recorded once as settled");
+                assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement of " + e.getKey()
+                        + " (payer/nonce) in " + e.getValue() + " must be recorded once as settled");
             }
             for (Map.Entry<String, String> e : recorded.entrySet()) {
-                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment with transaction " + e.getKey()
-                        + " must be an AuthorizationUsed by the settler on chain");
+                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment " + e.getKey() + " with transaction "
+                        + e.getValue() + " must be an AuthorizationUsed by the settler on chain");
             }
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM ledger_unbalanced_entries");
                     ResultSet rs = st.executeQuery()) {
@@ -119,7 +120,7 @@ public final class FaultAudit {
         return new Result(onChain.size());
     }
 
-    /** tx hash to "payer/nonce" of every AuthorizationUsed in a transaction sent by one of {@code settlers}. */
+    /** "payer/nonce" to tx hash of every AuthorizationUsed in a transaction sent by one of {@code settlers}. */
     private static Map<String, String> settlerEvents(String rpcUrl, String token, List<String> settlers,
             BigInteger fromBlock) {
         Web3j web3j = Web3j.build(new HttpService(rpcUrl));
@@ -133,16 +134,21 @@ public final class FaultAudit {
             EthLog logs = web3j.ethGetLogs(filter).send();
             assertTrue(!logs.hasError(), () -> "eth_getLogs: " + logs.getError().getMessage());
             Map<String, String> out = new HashMap<>();
+            Map<String, String> senders = new HashMap<>();
             for (EthLog.LogResult<?> r : logs.getLogs()) {
                 Log l = (Log) r.get();
                 String tx = l.getTransactionHash().toLowerCase(Locale.ROOT);
-                String from = web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
+                String from = senders.get(tx);
+                if (from == null) {
+                    from = web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
+                    senders.put(tx, from);
+                }
                 if (settlers.stream().noneMatch(from::equalsIgnoreCase)) {
                     continue;
                 }
                 String payer = "0x" + l.getTopics().get(1).substring(26);
-                String before = out.put(tx, payer.toLowerCase(Locale.ROOT) + "/" + l.getTopics().get(2).toLowerCase(Locale.ROOT));
-                assertEquals(null, before, "one settlement transaction used two authorizations: " + tx);
+                String before = out.put(payer.toLowerCase(Locale.ROOT) + "/" + l.getTopics().get(2).toLowerCase(Locale.ROOT), tx);
+                assertEquals(null, before, "one authorization used twice on chain: " + tx);
             }
             return out;
         } catch (IOException e) {
