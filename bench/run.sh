@@ -5,27 +5,34 @@
 # summary table with the issue's targets. Everything it starts is stopped by PID on exit. See
 # bench/README.md.
 #
-#   bench/run.sh [--duration 20] [--only challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh[,...]]
-#   BENCH_PROFILE=1: JFR on the gateway during each measured run, hot methods printed
+#   bench/run.sh [--duration 20] [--only challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh|load|soak[,...]]
+#                [--soak-duration 600]
+#   load and soak (bench/load.mjs) run only when named; BENCH_LOAD_ARGS passes options to load.mjs
+#   BENCH_BLOCK_TIMES="1 2": block times of paid-blocks; BENCH_PROFILE=1: JFR on the gateway
 set -euo pipefail
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 DURATION=20
+SOAK_DURATION=600
 ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="${2:?--duration needs seconds}"; shift 2 ;;
     --only) ONLY="${2:?--only needs a scenario}"; shift 2 ;;
+    --soak-duration) SOAK_DURATION="${2:?--soak-duration needs seconds}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 3 ] && [ "$DURATION" -le 600 ] \
   || { echo "--duration must be 3..600 seconds" >&2; exit 2; }
+[[ "$SOAK_DURATION" =~ ^[0-9]+$ ]] && [ "$SOAK_DURATION" -ge 10 ] && [ "$SOAK_DURATION" -le 3600 ] \
+  || { echo "--soak-duration must be 10..3600 seconds" >&2; exit 2; }
 for s in ${ONLY//,/ }; do
-  case "$s" in challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh) ;; *) echo "unknown scenario: $s" >&2; exit 2 ;; esac
+  case "$s" in challenges|verify|paid|paid-blocks|verify-avm|paid-avm|jmh|load|soak) ;; *) echo "unknown scenario: $s" >&2; exit 2 ;; esac
 done
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+named() { [[ ",$ONLY," == *",$1,"* ]]; } # load and soak: only when asked for
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -33,7 +40,7 @@ cd "$ROOT"
 if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
 : "${JAVA_HOME:?set JAVA_HOME to a JDK 21+}"
 JAVA="$JAVA_HOME/bin/java"
-API_KEY="sk_bench_$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+API_KEY="sk_bench_$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')" # hex: the stored prefix allows only [A-Za-z0-9_]
 TOKEN=0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9
 MERCHANT=0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC
 WORK="$(mktemp -d -t sippar-bench.XXXXXX)"
@@ -85,7 +92,7 @@ npm_ci() { # dir
 }
 npm_ci "$BENCH"
 npm_ci "$ROOT/chain-fixtures/evm"
-want_avm() { want verify-avm || want paid-avm; }
+want_avm() { want verify-avm || want paid-avm || named load || named soak; }
 want_avm && npm_ci "$ROOT/chain-fixtures/algorand"
 if want challenges && ! command -v wrk >/dev/null; then
   log "installing wrk from Debian"
@@ -96,7 +103,8 @@ fi
 # ------------------------------------------------------------------ CPU accounting (profile)
 CLK_TCK="$(getconf CLK_TCK)"
 ticks() { # sum utime+stime of the given pids (those alive)
-  local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null || true; done \
+  # an empty pid must not read /proc//stat, which is the machine-wide /proc/stat
+  local p; for p in "$@"; do [ -n "$p" ] && cat "/proc/$p/stat" 2>/dev/null || true; done \
     | awk '{ sub(/^.*\) /, ""); split($0, a, " "); s += a[12] + a[13] } END { print s + 0 }'
 }
 ticks_of() { local sum=0 p; for p in "$@"; do sum=$((sum + $(ticks "$p"))); done; echo "$sum"; }
@@ -281,6 +289,14 @@ merchant_balance() {
       .then((r) => r.json()).then((j) => process.stdout.write(BigInt(j.result).toString()));' "$RPC" "$TOKEN" "$MERCHANT"
 }
 
+block_number() {
+  node -e '
+    fetch(process.argv[1], { method: "POST", headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(10000),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) })
+      .then((r) => r.json()).then((j) => process.stdout.write(String(Number(j.result))));' "$RPC"
+}
+pg_port() { sed -n 's/.*embedded PostgreSQL on 127.0.0.1:\([0-9]*\).*/\1/p' "$WORK/gateway.log" | tail -1; }
+
 sign() { # kind count file
   log "signing $2 distinct payments ($1)"
   node "$BENCH/sign-payments.mjs" --url "$GW/demo/weather" --kind "$1" --count "$2" --out "$3" >&2
@@ -327,8 +343,8 @@ scenario_verify() {
   rm -f "$WORK"/verify*.txt
 }
 
-scenario_paid() { # name connections target-rate
-  local name="$1" conns="$2" rate="$3"
+scenario_paid() { # name connections target-rate [block-time]
+  local name="$1" conns="$2" rate="$3" bt="${4:-}"
   phase "$name"
   local n=$((rate * DURATION * 3 / 2))
   [ "$n" -ge $((conns * 4)) ] || n=$((conns * 4))
@@ -336,8 +352,9 @@ scenario_paid() { # name connections target-rate
   sign header "$n" "$WORK/$name.txt"
   load "$name-warmup" --url "$GW/demo/weather" --connections "$((conns < 64 ? conns : 64))" \
     --requests "$WORK/$name-warm.txt" --kind header --duration 60
-  local before after
+  local before after first
   before="$(merchant_balance)"
+  first="$(block_number)"
   cpu_mark "$name"
   load "$name" --url "$GW/demo/weather" --connections "$conns" --requests "$WORK/$name.txt" --kind header \
     --duration "$DURATION"
@@ -345,6 +362,9 @@ scenario_paid() { # name connections target-rate
   sleep 2
   after="$(merchant_balance)"
   echo "{\"merchantReceived\":\"$((after - before))\",\"pricePerRequest\":\"1000\"}" > "$RESULTS/$name.chain.json"
+  node "$BENCH/blocks.mjs" --rpc "$RPC" --token "$TOKEN" --from-block "$((first + 1))" ${bt:+--block-time "$bt"} \
+    > "$RESULTS/$name.blocks.json"
+  log "$name: settlements per block $(cat "$RESULTS/$name.blocks.json")"
   rm -f "$WORK/$name"*.txt
 }
 
@@ -391,6 +411,24 @@ scenario_paid_avm() {
   rm -f "$WORK"/paid-avm*.txt
 }
 
+scenario_load() { # load|soak: bench/load.mjs against this stack (both chains), its report into results/
+  local mode="$1" port duration="$DURATION" rc=0
+  [ "$mode" = soak ] && duration="$SOAK_DURATION"
+  port="$(pg_port)"
+  [ -n "$port" ] || { echo "the embedded PostgreSQL port is not in the gateway log" >&2; exit 1; }
+  phase "$mode"
+  cpu_mark "$mode"
+  # the run's own time plus a probe, the drain and the audit; a hung run is killed
+  timeout --kill-after=30 $((duration + 900)) node "$BENCH/load.mjs" --mode "$mode" --duration "$duration" \
+    --gateway "$GW" --evm-state "$WORK/anvil.json" --algod-state "$WORK/algod.json" \
+    --db "postgres://postgres:postgres@127.0.0.1:$port/postgres" --gateway-pid "$GW_PID" \
+    --out "$RESULTS/$mode.json" ${BENCH_LOAD_ARGS:-} > "$RESULTS/$mode.txt" || rc=$?
+  cpu_done "$mode"
+  cat "$RESULTS/$mode.txt" >&2
+  [ "$rc" = 0 ] || { log "$mode: load.mjs exited with $rc (3 = a soak criterion failed)"; LOAD_RC="$rc"; }
+}
+LOAD_RC=0
+
 scenario_jmh() {
   phase jmh
   log "JMH: building bench/jmh against target/sippar-gateway-*.jar"
@@ -402,7 +440,7 @@ scenario_jmh() {
 }
 
 # ------------------------------------------------------------------ run
-if want challenges || want verify || want paid || want_avm; then
+if want challenges || want verify || want paid || want verify-avm || want paid-avm; then
   start_stack 0
   want challenges && scenario_challenges
   want verify && scenario_verify
@@ -414,14 +452,27 @@ if want challenges || want verify || want paid || want_avm; then
   stop_stack
 fi
 if want paid-blocks; then
-  start_stack 1
-  scenario_paid paid-blocks 512 300
-  phase done
-  cp "$WORK/rss.log" "$RESULTS/rss-blocks.log"
-  stop_stack
+  for bt in ${BENCH_BLOCK_TIMES:-1}; do
+    [[ "$bt" =~ ^[1-9][0-9]?$ ]] || { echo "BENCH_BLOCK_TIMES: $bt is not 1..99 seconds" >&2; exit 2; }
+    name=paid-blocks; [ "$bt" = 1 ] || name="paid-blocks-${bt}s"
+    start_stack "$bt"
+    scenario_paid "$name" 512 300 "$bt"
+    phase done
+    cp "$WORK/rss.log" "$RESULTS/rss-blocks-${bt}s.log"
+    stop_stack
+  done
 fi
 if want jmh; then
   scenario_jmh
 fi
+for mode in load soak; do
+  named "$mode" || continue
+  start_stack "${BENCH_LOAD_BLOCK_TIME:-0}"
+  scenario_load "$mode"
+  phase done
+  cp "$WORK/rss.log" "$RESULTS/rss-$mode.log"
+  stop_stack
+done
 
 node "$BENCH/summary.mjs" "$RESULTS" "$DURATION"
+exit "$LOAD_RC" # a failed soak criterion (3) or a broken load run fails the whole run

@@ -15,92 +15,23 @@
 // viem uses inside), spread over worker threads. Prints one JSON line (count, seconds) on stdout.
 
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
-import { secp256k1 } from "@noble/curves/secp256k1";
-import { keccak_256 } from "@noble/hashes/sha3";
 import { hashTypedData, recoverTypedDataAddress, getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { EIP3009_TYPES as TYPES, EVM_KEYS as KEYS, eip3009Digest as digest, evmOffer, evmPayment, fetchRequired,
+  fromHex, hex, secpSign as sign } from "./lib/payments.mjs";
 
-// chain-fixtures/evm accounts (anvil's public test mnemonic; README table)
-const KEYS = {
-  1: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  3: "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  4: "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-  5: "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
-  6: "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e",
-  7: "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356",
-  8: "0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97",
-};
-const TOKEN = "0xfbfbfDdd6e35dA57b7B0F9a2C10E34Be70B3A4E9";
-const TYPES = {
-  TransferWithAuthorization: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "validAfter", type: "uint256" },
-    { name: "validBefore", type: "uint256" },
-    { name: "nonce", type: "bytes32" },
-  ],
-};
-
-const enc = new TextEncoder();
-const hex = (b) => Buffer.from(b).toString("hex");
-const fromHex = (h) => Uint8Array.from(Buffer.from(h.replace(/^0x/, ""), "hex"));
-const keccak = (...parts) => {
-  const h = keccak_256.create();
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
-const word = (n) => fromHex(BigInt(n).toString(16).padStart(64, "0"));
-const addrWord = (a) => fromHex(a.replace(/^0x/, "").toLowerCase().padStart(64, "0"));
-
-const TRANSFER_TYPEHASH = keccak(enc.encode(
-  "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"));
-const DOMAIN_TYPEHASH = keccak(enc.encode(
-  "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"));
-
-function domainSeparator(d) {
-  return keccak(DOMAIN_TYPEHASH, keccak(enc.encode(d.name)), keccak(enc.encode(d.version)), word(d.chainId),
-    addrWord(d.verifyingContract));
-}
-
-function digest(ds, m) {
-  const structHash = keccak(TRANSFER_TYPEHASH, addrWord(m.from), addrWord(m.to), word(m.value),
-    word(m.validAfter), word(m.validBefore), fromHex(m.nonce));
-  return keccak(Uint8Array.of(0x19, 0x01), ds, structHash);
-}
-
-/** 65-byte r‖s‖v (v = 27/28, low s) as 0x hex. */
-function sign(digestBytes, privateKey) {
-  const sig = secp256k1.sign(digestBytes, fromHex(privateKey), { lowS: true });
-  return "0x" + hex(sig.toCompactRawBytes()) + (27 + sig.recovery).toString(16);
-}
-
-function makeOne(job, payer, index) {
-  const { req, resource, kind, validAfter, validBefore } = job;
-  const auth = {
-    from: payer.address,
-    to: req.payTo,
-    value: req.amount,
-    validAfter: String(validAfter),
-    validBefore: String(validBefore),
-    nonce: "0x" + randomBytes(32).toString("hex"),
-  };
-  const signature = sign(digest(job.ds, auth), payer.key);
-  const paymentPayload = { x402Version: 2, resource, accepted: req, payload: { signature, authorization: auth } };
-  if (kind === "verify") {
-    return JSON.stringify({ x402Version: 2, paymentPayload, paymentRequirements: req });
-  }
-  return Buffer.from(JSON.stringify(paymentPayload), "utf8").toString("base64");
+function makeOne(job, payer) {
+  const { req, resource, kind, validAfter, validBefore, ds } = job;
+  return evmPayment({ req, resource, ds, payer, kind, validAfter, validBefore }).line;
 }
 
 if (!isMainThread) {
   const job = workerData;
   job.ds = fromHex(job.dsHex);
   const out = [];
-  for (let i = job.from; i < job.to; i++) out.push(makeOne(job, job.payers[i % job.payers.length], i));
+  for (let i = job.from; i < job.to; i++) out.push(makeOne(job, job.payers[i % job.payers.length]));
   parentPort.postMessage(out);
 } else {
   await main();
@@ -121,17 +52,8 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const count = Number(opts.count);
   const t0 = performance.now();
-  const res = await fetch(opts.url, { signal: AbortSignal.timeout(10_000) });
-  await res.arrayBuffer();
-  const header = res.headers.get("payment-required");
-  if (res.status !== 402 || !header) throw new Error(`expected a 402 with PAYMENT-REQUIRED, got ${res.status}`);
-  const required = JSON.parse(Buffer.from(header, "base64").toString("utf8"));
-  const req = required.accepts.find((a) => a.scheme === "exact" && a.network.startsWith("eip155:")
-    && a.asset.toLowerCase() === TOKEN.toLowerCase());
-  if (!req) throw new Error("the 402 offers no exact payment in the devnet token");
-  const chainId = Number(req.network.slice("eip155:".length));
-  const domain = { name: req.extra.name, version: req.extra.version, chainId, verifyingContract: req.asset };
-  const ds = domainSeparator(domain);
+  const required = await fetchRequired(opts.url);
+  const { req, domain, ds } = evmOffer(required);
   const payers = opts.payers.split(",").map((n) => {
     const key = KEYS[n.trim()];
     if (!key) throw new Error(`no key for payer #${n}`);

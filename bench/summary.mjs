@@ -3,7 +3,7 @@
 //   node bench/summary.mjs <results-dir> <duration>
 // and copies it to bench/results/latest.md.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -69,6 +69,8 @@ for (const [file, label, target, checks] of [
     (r) => [r.okRps >= 500, r.errors === 0, r.p99 <= 250]],
   ["paid-blocks", "paid e2e, 1 s blocks", "≥ 300 settlements/s, 0 failures @512",
     (r) => [r.okRps >= 300, r.errors === 0]],
+  ...readdirSync(dir).map((f) => /^paid-blocks-(\d+)s\.json$/.exec(f)).filter(Boolean).map((m) =>
+    [`paid-blocks-${m[1]}s`, `paid e2e, ${m[1]} s blocks`, "(none set; 0 failures) @512", (r) => [r.errors === 0]]),
   ["paid-avm", "paid e2e on Algorand, 1 s rounds", "(none set; 0 failures) @32", (r) => [r.errors === 0]],
 ]) {
   const r = json(`${file}.json`);
@@ -77,7 +79,7 @@ for (const [file, label, target, checks] of [
   const onChain = chain ? Number(BigInt(chain.merchantReceived) / BigInt(chain.pricePerRequest)) : undefined;
   rows.push({ name: label, c: r.connections, n: r.requests, rps: r.okRps, p50: r.p50, p99: r.p99, errors: r.errors,
     errorKinds: r.errorKinds, target, verdict: verdict(checks(r)), tool: "loadgen.mjs", cpu: json(`${file}.cpu.json`),
-    onChain });
+    onChain, blocks: json(`${file}.blocks.json`) });
 }
 
 const out = [];
@@ -97,11 +99,17 @@ if (rows.length) {
   for (const r of notes) out.push("", `${r.name} errors: ${JSON.stringify(r.errorKinds)}`);
   for (const r of rows.filter((x) => x.onChain !== undefined)) {
     out.push("", `${r.name}: merchant balance grew by ${f1(r.onChain)} payments on chain during the run (${f1(r.n - r.errors)} ok answers).`);
+    const b = r.blocks;
+    if (b) {
+      out.push(`${r.name}: ${f1(b.settlements)} settlements (warm-up and run) in ${f1(b.transactions)} transactions over ` +
+        `${f1(b.blocks)} blocks: ${b.meanPerBlock} per block on average, at most ${b.maxPerBlock}` +
+        (b.busiestBlockPerSecond !== undefined ? ` (${b.busiestBlockPerSecond}/s in the busiest block)` : "") + ".");
+    }
   }
 }
 
 // --- RSS
-const rssLines = ["rss-automine.log", "rss-blocks.log"].map(read).filter(Boolean).join("").split("\n").filter(Boolean);
+const rssLines = readdirSync(dir).filter((f) => /^rss-.*\.log$/.test(f)).map(read).join("").split("\n").filter(Boolean);
 if (rssLines.length) {
   const byPhase = {};
   let max = 0;
@@ -138,6 +146,18 @@ for (const [file, label] of [["challenges", "challenges"], ["verify", "verify"],
   ["paid-blocks", "paid, 1 s blocks"], ["verify-avm", "verify on Algorand"], ["paid-avm", "paid on Algorand"]]) {
   const b = read(`${file}.breakdown.md`);
   if (b) out.push("", `Gateway CPU by component during ${label} (JFR execution samples, BENCH_PROFILE=1):`, "", b.trim());
+}
+
+// --- load and soak (bench/load.mjs prints its own tables)
+for (const mode of ["load", "soak"]) {
+  const r = json(`${mode}.json`);
+  if (r) out.push("", `### ${mode} (bench/load.mjs, ${r.startedAt})`, "", r.text);
+  const c = json(`${mode}.cpu.json`);
+  if (c) {
+    out.push("", `CPU during ${mode}, in cores: gateway ${c.gateway.toFixed(2)}, PostgreSQL ${c.postgres.toFixed(2)}, ` +
+      `chain nodes ${c.anvil.toFixed(2)}, load generator ${c.loadgen.toFixed(2)}, other processes ${c.other.toFixed(2)}, ` +
+      `machine ${c.machine.toFixed(2)}${c.other > 0.2 ? " (disturbed: the figures are lower than on a quiet machine)" : ""}.`);
+  }
 }
 
 // --- JMH

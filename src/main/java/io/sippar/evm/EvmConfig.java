@@ -106,8 +106,38 @@ public interface EvmConfig {
         @WithDefault("60s")
         Duration expiryMargin();
 
+        /** Settling many authorizations in one Multicall3 transaction ({@code sippar.evm.networks.<alias>.batch.*}). */
+        Batch batch();
+
         /** The network's treasury for treasury-mode merchants (README "Treasury mode"); default none. */
         Optional<TreasuryConfig> treasury();
+    }
+
+    /**
+     * Settlement batching: authorizations that arrive while batch transactions are in flight go out
+     * together in the next one, as Multicall3 {@code aggregate3} calls that may fail one by one.
+     */
+    interface Batch {
+
+        /** Whether this network batches settlements; default false (one transaction per payment). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Most authorizations in one transaction (2..500; 30M gas holds about 750 at ~40k each); default 50. */
+        @WithDefault("50")
+        int maxSize();
+
+        /** How long a batch waits for more authorizations after its first, unless it is full first; default 20ms. */
+        @WithDefault("20ms")
+        Duration maxWait();
+
+        /** Batch transactions broadcast and not yet mined at once; later authorizations queue for the next; default 4. */
+        @WithDefault("4")
+        int maxInFlight();
+
+        /** The Multicall3 contract (must implement aggregate3); default its canonical address on every chain. */
+        @WithDefault("0xcA11bde05977b3631167028862bE2a173976CA11")
+        String multicall();
     }
 
     /** A network's treasury: the SipparDisburser contract holding the funds and the key that owns it. */

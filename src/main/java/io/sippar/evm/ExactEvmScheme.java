@@ -60,9 +60,12 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
     private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
     private static final int NO_KEY_RETRY_AFTER_SECONDS = 60;
 
-    /** Everything one network needs at run time; {@code settler} signs with the key held now (null: none). */
+    /**
+     * Everything one network needs at run time; {@code settler} signs with the key held now (null: none),
+     * {@code batcher} when its settlements are batched.
+     */
     record Chain(String caip2, EvmConfig.NetworkConfig config, EvmRpc rpc, List<Credentials> keys,
-            AtomicReference<Settler> settler, Settler.GasMeter gas) {
+            AtomicReference<Settler> settler, Settler.GasMeter gas, Optional<SettlementBatcher> batcher) {
 
         Optional<Settler> active() {
             return Optional.ofNullable(settler.get());
@@ -104,7 +107,10 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
             List<Credentials> keys = SettlementKeys.load(alias, n);
             EvmRpc rpc = new EvmRpc(caip2, n.rpcUrls(), n.rpcTimeout(), n.breakerFailureThreshold(),
                     n.breakerDelay());
-            map.put(caip2, new Chain(caip2, n, rpc, keys, new AtomicReference<>(), gasMeter(registry, caip2, n)));
+            Optional<SettlementBatcher> batcher = n.batch().enabled()
+                    ? Optional.of(new SettlementBatcher(caip2, rpc, n.batch(), n.pollInterval())) : Optional.empty();
+            map.put(caip2, new Chain(caip2, n, rpc, keys, new AtomicReference<>(), gasMeter(registry, caip2, n),
+                    batcher));
         });
         // configuration order, so /supported lists networks the same way every time
         this.chains = java.util.Collections.unmodifiableMap(map);
@@ -296,7 +302,11 @@ public class ExactEvmScheme implements PaymentScheme, LeasedKeys, ChainNodes, Au
                 Passed p = (Passed) v;
                 String data = TokenAbi.transferWithAuthorization(p.payload().authorization(),
                         p.payload().signatureBytes());
-                return settler.submit(p.domain().verifyingContract(), data, listener).map(outcome -> {
+                String token = p.domain().verifyingContract();
+                Uni<Settler.Outcome> submitted = chain.batcher()
+                        .map(b -> b.submit(settler, token, data, p.payload().authorization(), listener))
+                        .orElseGet(() -> settler.submit(token, data, listener));
+                return submitted.map(outcome -> {
                     if (outcome instanceof Settler.Outcome.Mined m) {
                         return m.success()
                                 ? SettleResponse.success(p.payer(), req.network(), m.txHash())

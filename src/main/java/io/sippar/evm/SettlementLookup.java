@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
+import org.web3j.crypto.Hash;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Event;
@@ -59,6 +60,14 @@ final class SettlementLookup {
     static final String TRANSFER = EventEncoder.encode(new Event("Transfer", List.of(
             new TypeReference<Address>(true) { }, new TypeReference<Address>(true) { },
             new TypeReference<Uint256>() { })));
+
+    /** transferWithAuthorization's (v,r,s) and bytes-signature overloads. */
+    static final String[] TRANSFER_WITH_AUTHORIZATION_SELECTORS = {
+        Hash.sha3String("transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)")
+                .substring(2, 10),
+        Hash.sha3String("transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,bytes)")
+                .substring(2, 10),
+    };
 
     /** The event search reaches this far before the payment was first seen (database and chain clocks differ). */
     static final Duration SEARCH_SLACK = Duration.ofMinutes(10);
@@ -140,9 +149,8 @@ final class SettlementLookup {
             if (receipt.isPresent() && receipt.get().getBlockNumber().compareTo(head.number()) <= 0) {
                 TransactionReceipt r = receipt.get();
                 if (r.isStatusOK() && movedThisPayment(p, r)) {
-                    return Uni.createFrom().item((ChainStatus) new ChainStatus.Executed(tx, "receipt of " + tx
-                            + ": status 1 in block " + r.getBlockNumber() + " with AuthorizationUsed and Transfer of "
-                            + p.amount() + " to " + p.payTo(), fee(r)));
+                    return executed(p, tx, "receipt of " + tx + ": status 1 in block " + r.getBlockNumber()
+                            + " with AuthorizationUsed and Transfer of " + p.amount() + " to " + p.payTo(), fee(r));
                 }
                 return byAuthorization(p, head, new RecordedTx(tx, r.isStatusOK() ? RecordedTx.NOT_THIS_PAYMENT
                         : RecordedTx.REVERTED, fee(r)));
@@ -207,13 +215,50 @@ final class SettlementLookup {
                 return Uni.createFrom().item((ChainStatus) new ChainStatus.Failed(ChainStatus.Failed.CANCELED, null,
                         "AuthorizationCanceled " + where + "; " + txNote, recorded.fee()));
             }
-            return receipt(tx).map(r -> r.isPresent() && r.get().isStatusOK() && movedThisPayment(p, r.get())
-                    ? new ChainStatus.Executed(tx, "authorization used at " + head + ": AuthorizationUsed and Transfer of "
-                            + p.amount() + " to " + p.payTo() + " " + where + "; " + txNote)
-                    : new ChainStatus.Failed(ChainStatus.Failed.USED_ELSEWHERE, null, "AuthorizationUsed " + where
-                            + " without a Transfer of " + p.amount() + " to " + p.payTo() + "; " + txNote,
-                            recorded.fee()));
+            return receipt(tx).chain(r -> r.isPresent() && r.get().isStatusOK() && movedThisPayment(p, r.get())
+                    ? executed(p, tx, "authorization used at " + head + ": AuthorizationUsed and Transfer of "
+                            + p.amount() + " to " + p.payTo() + " " + where + "; " + txNote, Optional.empty())
+                    : Uni.createFrom().item(new ChainStatus.Failed(ChainStatus.Failed.USED_ELSEWHERE, null,
+                            "AuthorizationUsed " + where + " without a Transfer of " + p.amount() + " to "
+                                    + p.payTo() + "; " + txNote, recorded.fee())));
         });
+    }
+
+    /**
+     * Executed in {@code tx}; when that is a Multicall3 batch, with the position of this payment's
+     * transferWithAuthorization among its calls (the ledger keeps one payment per call). {@code fee}
+     * is what the gateway's own single transaction cost; a batch's receipt is the whole batch's, so a
+     * member's gas hold is then charged as held (its share of the batch's worst case), never the whole.
+     */
+    private Uni<ChainStatus> executed(UnfinishedPayment p, String tx, String evidence, Optional<BigInteger> fee) {
+        return rpc.read("eth_getTransactionByHash", w -> w.ethGetTransactionByHash(tx)).map(r -> {
+            if (r.hasError() || r.getTransaction().isEmpty()) {
+                throw new IllegalStateException("transaction " + tx + " unavailable"
+                        + (r.hasError() ? ": " + r.getError().getMessage() : ""));
+            }
+            List<Multicall3.Call> calls = Multicall3.decodeCalls(r.getTransaction().get().getInput());
+            for (int i = 0; i < calls.size(); i++) {
+                if (callSettles(calls.get(i), p)) {
+                    return new ChainStatus.Executed(tx, i, evidence + "; call " + i + " of " + calls.size()
+                            + " in a Multicall3 batch", Optional.empty());
+                }
+            }
+            return new ChainStatus.Executed(tx, null, evidence, fee);
+        });
+    }
+
+    /** Whether a batch call is transferWithAuthorization of this payment's token, payer and nonce. */
+    private static boolean callSettles(Multicall3.Call call, UnfinishedPayment p) {
+        byte[] d = call.callData();
+        if (!call.target().equalsIgnoreCase(p.asset()) || d.length < 4 + 32 * 6) {
+            return false;
+        }
+        String hex = Numeric.toHexStringNoPrefix(d);
+        boolean transfer = hex.startsWith(TRANSFER_WITH_AUTHORIZATION_SELECTORS[0])
+                || hex.startsWith(TRANSFER_WITH_AUTHORIZATION_SELECTORS[1]);
+        // head words: from, to, value, validAfter, validBefore, nonce
+        return transfer && hex.substring(8, 72).equalsIgnoreCase(word(p.payer()).substring(2))
+                && hex.substring(8 + 5 * 64, 8 + 6 * 64).equalsIgnoreCase(Numeric.cleanHexPrefix(p.chainRef()));
     }
 
     /** One eth_getLogs window ending at {@code to}, then the one before it, until {@code notBefore}. */

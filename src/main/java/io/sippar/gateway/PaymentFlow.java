@@ -391,8 +391,8 @@ public class PaymentFlow {
      * must not abandon the receipt wait: the client still gets what the chain decides, and the
      * reconciler finds the transaction by the authorization's event if the hash never reached the row.
      */
-    private Uni<Void> recordBroadcast(UUID id, String tx) {
-        return db(payments.recordTransaction(id, tx)).replaceWithVoid().onFailure().recoverWithItem(t -> {
+    private Uni<Void> recordBroadcast(UUID id, String tx, Integer batchIndex) {
+        return db(payments.recordTransaction(id, tx, batchIndex)).replaceWithVoid().onFailure().recoverWithItem(t -> {
             LOG.errorf("payment %s: broadcast %s could not be recorded yet (%s)", id, tx, t.getMessage());
             return null;
         });
@@ -482,7 +482,13 @@ public class PaymentFlow {
         @Override
         public Uni<Void> broadcast(String transactionId) {
             broadcast = true;
-            return recordBroadcast(id, transactionId);
+            return recordBroadcast(id, transactionId, null);
+        }
+
+        @Override
+        public Uni<Void> broadcast(String transactionId, int batchIndex) {
+            broadcast = true;
+            return recordBroadcast(id, transactionId, batchIndex);
         }
 
         @Override
@@ -532,9 +538,17 @@ public class PaymentFlow {
                 ctx.row().payer(), new BigInteger(ctx.requirements().amount()), result.transaction()));
     }
 
-    /** A settlement the chain confirmed, as the ledger records it. */
+    /**
+     * A settlement the chain confirmed, as the ledger records it; {@code batchIndex} is the payment's call
+     * in a batch transaction when known here (null: alone, or as recorded at broadcast).
+     */
     public record Settlement(UUID paymentId, UUID merchantId, String network, String asset, String payer,
-            BigInteger amount, String transaction) {
+            BigInteger amount, String transaction, Integer batchIndex) {
+
+        public Settlement(UUID paymentId, UUID merchantId, String network, String asset, String payer,
+                BigInteger amount, String transaction) {
+            this(paymentId, merchantId, network, asset, payer, amount, transaction, null);
+        }
     }
 
     /**
@@ -546,7 +560,7 @@ public class PaymentFlow {
     public Uni<Boolean> recordSettled(Settlement s) {
         var asset = assets.find(s.network(), Optional.of(s.asset()));
         AtomicReference<io.sippar.fees.Fee> charged = new AtomicReference<>();
-        return db(payments.settle(s.paymentId(), s.network(), s.transaction(),
+        return db(payments.settle(s.paymentId(), s.network(), s.transaction(), s.batchIndex(),
                 terms -> fees.price(terms, asset, s.amount(), s.network()).invoke(charged::set),
                 (terms, fee) -> terms.treasury() == null ? postings(s, fee.atomic())
                         : io.sippar.ledger.TreasuryAccounts.settlement(s.network(), terms.treasury(), s.payer(),

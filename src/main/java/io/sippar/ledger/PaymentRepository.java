@@ -92,9 +92,14 @@ public class PaymentRepository {
      * re-priced replacement at the same nonce (whichever is mined becomes final at settlement).
      */
     public Uni<Boolean> recordTransaction(UUID id, String txHash) {
+        return recordTransaction(id, txHash, null);
+    }
+
+    /** As above for a transaction that settles several payments, this one as call {@code batchIndex} (null: alone). */
+    public Uni<Boolean> recordTransaction(UUID id, String txHash, Integer batchIndex) {
         return pool.preparedQuery("""
-                UPDATE payment SET tx_hash = $2 WHERE id = $1 AND state = 'settling'""")
-                .execute(Tuple.of(id, txHash))
+                UPDATE payment SET tx_hash = $2, batch_index = $3 WHERE id = $1 AND state = 'settling'""")
+                .execute(Tuple.of(id, txHash, batchIndex == null ? null : batchIndex.shortValue()))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -116,14 +121,14 @@ public class PaymentRepository {
     public Uni<Boolean> settle(UUID id, String network, String txHash,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings) {
-        return settle(id, network, txHash, pricing, postings, null);
+        return settle(id, network, txHash, pricing, postings, (java.time.OffsetDateTime) null);
     }
 
     /** {@link #settle(UUID, String, String, Function, Function)} dated {@code settledAt}; null means now. */
     public Uni<Boolean> settle(UUID id, String network, String txHash,
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             Function<io.sippar.fees.Fee, List<Posting>> postings, java.time.OffsetDateTime settledAt) {
-        return settle(id, network, txHash, pricing, (terms, fee) -> postings.apply(fee), settledAt);
+        return settle(id, network, txHash, null, pricing, (terms, fee) -> postings.apply(fee), settledAt);
     }
 
     /**
@@ -135,6 +140,25 @@ public class PaymentRepository {
             Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
             java.util.function.BiFunction<SettlementTerms, io.sippar.fees.Fee, List<Posting>> postings,
             java.time.OffsetDateTime settledAt) {
+        return settle(id, network, txHash, null, pricing, postings, settledAt);
+    }
+
+    /**
+     * As above, with the payment's call position in a batch transaction when the caller knows it (the
+     * reconciler reads it from the mined transaction); null keeps the position recorded at broadcast,
+     * unless the payment settled in another transaction than the one recorded.
+     */
+    public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            Function<io.sippar.fees.Fee, List<Posting>> postings) {
+        return settle(id, network, txHash, batchIndex, pricing, (terms, fee) -> postings.apply(fee), null);
+    }
+
+    /** The full form: batch position (null: as recorded at broadcast), terms-aware postings and date (null: now). */
+    public Uni<Boolean> settle(UUID id, String network, String txHash, Integer batchIndex,
+            Function<SettlementTerms, Uni<io.sippar.fees.Fee>> pricing,
+            java.util.function.BiFunction<SettlementTerms, io.sippar.fees.Fee, List<Posting>> postings,
+            java.time.OffsetDateTime settledAt) {
         return pool.withTransaction(conn -> terms(conn, id, settledAt).chain(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().item(false);
@@ -142,10 +166,13 @@ public class PaymentRepository {
             SettlementTerms terms = found.get();
             return pricing.apply(terms).chain(fee -> conn.preparedQuery("""
                     UPDATE payment SET state = 'settled', tx_hash = $2, settled_at = $3, fee_atomic = $4,
-                           fee_usd = $5, fee_band = $6, fee_schedule_version = $7, fee_rule = $8
+                           fee_usd = $5, fee_band = $6, fee_schedule_version = $7, fee_rule = $8,
+                           batch_index = CASE WHEN tx_hash IS NOT DISTINCT FROM $2 THEN coalesce($9, batch_index)
+                                              ELSE $9 END
                      WHERE id = $1 AND state = 'settling'""")
                     .execute(Tuple.from(new Object[] {id, txHash, terms.settledAt().atOffset(ZoneOffset.UTC),
-                            new BigDecimal(fee.atomic()), fee.usd(), fee.band(), fee.scheduleVersion(), fee.rule()}))
+                            new BigDecimal(fee.atomic()), fee.usd(), fee.band(), fee.scheduleVersion(), fee.rule(),
+                            batchIndex == null ? null : batchIndex.shortValue()}))
                     .chain(rows -> rows.rowCount() == 1
                             ? journal(conn, "settlement", id, "settlement:" + id, network, txHash,
                                     postings.apply(terms, fee))

@@ -228,7 +228,7 @@ public class Reconciler {
         if (row.state() == PaymentState.SETTLING) {
             return switch (status) {
                 case ChainStatus.Executed e -> flow.recordSettled(new PaymentFlow.Settlement(row.id(), row.merchantId(),
-                                row.network(), row.asset(), row.payer(), row.amount(), e.transactionId()))
+                                row.network(), row.asset(), row.payer(), row.amount(), e.transactionId(), e.batchIndex()))
                         .chain(done -> decided(row, done, Outcome.SETTLED, null, e.evidence()));
                 case ChainStatus.Failed f -> {
                     // expired unused after a broadcast we cannot find: the settlement was lost, nothing moved

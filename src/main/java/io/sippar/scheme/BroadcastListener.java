@@ -17,6 +17,14 @@ public interface BroadcastListener {
     Uni<Void> broadcast(String transactionId);
 
     /**
+     * As {@link #broadcast(String)}, for a transaction that settles several payments: this one is call
+     * {@code batchIndex} (from 0) of it. Listeners that keep no position may ignore the index.
+     */
+    default Uni<Void> broadcast(String transactionId, int batchIndex) {
+        return broadcast(transactionId);
+    }
+
+    /**
      * Called once, right before the first broadcast, with the most this settlement can cost the
      * gateway in network fees. A failure means: do not broadcast; the scheme passes it on unchanged.
      */

@@ -16,22 +16,34 @@ public sealed interface ChainStatus {
     String evidence();
 
     /**
-     * The payment moved on chain (payer to payTo, the amount signed) in this transaction.
+     * The payment moved on chain (payer to payTo, the amount signed) in this transaction; as call
+     * {@code batchIndex} of it when the transaction settles several payments (null: alone).
      *
      * @param networkFee what the gateway paid for it in the network's native unit (EVM: gas used ×
      *        effective gas price of its receipt); empty when the scheme fixed the fee before the
-     *        broadcast (Algorand: the fee payer's fees in the group) or the chain does not show it,
-     *        and the gas hold is then charged as held (its worst case)
+     *        broadcast (Algorand: the fee payer's fees in the group), the transaction settled a batch
+     *        or the chain does not show it, and the gas hold is then charged as held (its worst case)
      */
-    record Executed(String transactionId, String evidence, Optional<BigInteger> networkFee) implements ChainStatus {
+    record Executed(String transactionId, Integer batchIndex, String evidence, Optional<BigInteger> networkFee)
+            implements ChainStatus {
         public Executed {
             Objects.requireNonNull(transactionId, "transactionId");
             Objects.requireNonNull(networkFee, "networkFee");
         }
 
-        /** Executed, the fee as held. */
+        /** Executed alone, the fee as held. */
         public Executed(String transactionId, String evidence) {
-            this(transactionId, evidence, Optional.empty());
+            this(transactionId, null, evidence, Optional.empty());
+        }
+
+        /** Executed at {@code batchIndex} of a batch (null: alone), the fee as held. */
+        public Executed(String transactionId, Integer batchIndex, String evidence) {
+            this(transactionId, batchIndex, evidence, Optional.empty());
+        }
+
+        /** Executed alone, with what the gateway's transaction cost. */
+        public Executed(String transactionId, String evidence, Optional<BigInteger> networkFee) {
+            this(transactionId, null, evidence, networkFee);
         }
     }
 

@@ -56,6 +56,11 @@ final class TestEvmConfig implements EvmConfig {
         Duration breakerDelay = Duration.ofSeconds(10);
         int logBlockRange = 2000;
         Duration expiryMargin = Duration.ofSeconds(60);
+        boolean batchEnabled;
+        int batchMaxSize = 50;
+        Duration batchMaxWait = Duration.ofMillis(20);
+        int batchMaxInFlight = 4;
+        String multicall = Multicall3.ADDRESS;
         EvmConfig.TreasuryConfig treasury;
 
         TestNetwork(long chainId, String settlementKey, String... rpcUrls) {
@@ -82,5 +87,16 @@ final class TestEvmConfig implements EvmConfig {
         @Override public int logBlockRange() { return logBlockRange; }
         @Override public Duration expiryMargin() { return expiryMargin; }
         @Override public Optional<EvmConfig.TreasuryConfig> treasury() { return Optional.ofNullable(treasury); }
+
+        @Override
+        public Batch batch() {
+            return new Batch() {
+                @Override public boolean enabled() { return batchEnabled; }
+                @Override public int maxSize() { return batchMaxSize; }
+                @Override public Duration maxWait() { return batchMaxWait; }
+                @Override public int maxInFlight() { return batchMaxInFlight; }
+                @Override public String multicall() { return multicall; }
+            };
+        }
     }
 }

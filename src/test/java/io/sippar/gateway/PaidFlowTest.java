@@ -26,8 +26,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -139,17 +137,9 @@ class PaidFlowTest {
         try (TokenReader token = new TokenReader(chain)) {
             String header = TestPayments.v2Header(offered(demo), chain.account(5).privateKey());
             BigInteger before = token.balance(chain.account(5).address());
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(demo.toString()))
-                    .header("PAYMENT-SIGNATURE", header).timeout(Duration.ofSeconds(60)).build();
-            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-            for (int i = 0; i < 50; i++) {
-                calls.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
-            }
             int ok = 0;
             int refused = 0;
-            for (CompletableFuture<HttpResponse<String>> call : calls) {
-                HttpResponse<String> r = call.get();
+            for (HttpResponse<String> r : PaidRequests.copies(demo, header, 50)) {
                 if (r.statusCode() == 200) {
                     ok++;
                 } else {

@@ -201,6 +201,52 @@ class PaymentConstraintsTest {
     }
 
     @Test
+    void eachCallOfABatchTransactionSettlesAtMostOnePayment() {
+        String tx = randomTx();
+        UUID first = settlingPayment();
+        UUID second = settlingPayment();
+        UUID third = settlingPayment();
+        assertTrue(await(payments.recordTransaction(first, tx, 0)));
+        assertTrue(await(payments.recordTransaction(second, tx, 1)));
+        String sameCall = sqlError(payments.recordTransaction(third, tx, 1));
+        assertTrue(sameCall != null && sameCall.contains("payment_tx_call_unique"), sameCall);
+        // a transaction that settles a payment alone still names no other payment
+        UUID single = settlingPayment();
+        String singleTx = randomTx();
+        assertTrue(await(payments.recordTransaction(single, singleTx)));
+        String again = sqlError(payments.recordTransaction(third, singleTx));
+        assertTrue(again != null && again.contains("payment_tx_unique"), again);
+
+        assertTrue(await(payments.settle(first, "eip155:31337", tx, null, t -> Uni.createFrom().item(FEE),
+                f -> postings(1000))));
+        assertTrue(await(payments.settle(second, "eip155:31337", tx, null, t -> Uni.createFrom().item(FEE),
+                f -> postings(1000))));
+        assertEquals(List.of(0, 1), List.of(batchIndex(first), batchIndex(second)),
+                "the positions recorded at broadcast stay");
+    }
+
+    @Test
+    void reconcilerGivesABatchPositionTheBroadcastNeverRecorded() {
+        String tx = randomTx();
+        UUID a = settlingPayment();
+        UUID b = settlingPayment();
+        // both rows lost their broadcast record (crash right after the batch went out)
+        assertTrue(await(payments.settle(a, "eip155:31337", tx, 0, t -> Uni.createFrom().item(FEE), f -> postings(1000))));
+        assertTrue(await(payments.settle(b, "eip155:31337", tx, 1, t -> Uni.createFrom().item(FEE), f -> postings(1000))));
+        assertEquals(List.of(0, 1), List.of(batchIndex(a), batchIndex(b)));
+        String err = sqlError(pool.preparedQuery("UPDATE payment SET batch_index = 3 WHERE id = $1").execute(Tuple.of(a)));
+        assertTrue(err != null && err.contains("batch_index is final"), err);
+    }
+
+    private Integer batchIndex(UUID id) {
+        return await(pool.preparedQuery("SELECT batch_index FROM payment WHERE id = $1").execute(Tuple.of(id))
+                .map(r -> {
+                    Short s = r.iterator().next().getShort(0);
+                    return s == null ? null : s.intValue();
+                }));
+    }
+
+    @Test
     void txHashMayBeReplacedWhileSettlingButIsFinalOnceSettled() {
         UUID id = settlingPayment();
         assertTrue(await(payments.recordTransaction(id, randomTx())));

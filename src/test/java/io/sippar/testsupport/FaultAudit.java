@@ -35,8 +35,9 @@ import org.web3j.protocol.http.HttpService;
  * The end check of every fault test: the chain and the ledger agree exactly. Every
  * {@code AuthorizationUsed} of the token mined from the gateway's settler since {@code fromBlock} is
  * one settled payment with that payer, nonce and transaction, journaled once; every payment settled
- * since {@code since} is such an event; and the whole ledger balances. The ledger half
- * ({@link #assertLedgerMatches}) is shared with {@link AlgorandFaultAudit}.
+ * since {@code since} is such an event; and the whole ledger balances. A batch transaction carries
+ * several events, each one payment. The ledger half ({@link #assertLedgerMatches}) is shared with
+ * {@link AlgorandFaultAudit}.
  */
 public final class FaultAudit {
 
@@ -82,20 +83,21 @@ public final class FaultAudit {
     public static Result assertChainAndLedgerAgree(String rpcUrl, String token, List<String> settlers, String network,
             BigInteger fromBlock, Instant since, Database db) {
         Map<String, String> onChain = settlerEvents(rpcUrl, token, settlers, fromBlock);
-        return assertLedgerMatches(onChain, r -> r.txHash().toLowerCase(Locale.ROOT),
-                r -> r.payer().toLowerCase(Locale.ROOT) + "/" + r.chainRef().toLowerCase(Locale.ROOT), network, since,
-                db, "an AuthorizationUsed by the settler");
+        // keyed by authorization (payer/nonce): a batch transaction carries several
+        return assertLedgerMatches(onChain,
+                r -> r.payer().toLowerCase(Locale.ROOT) + "/" + r.chainRef().toLowerCase(Locale.ROOT),
+                r -> r.txHash().toLowerCase(Locale.ROOT), network, since, db, "an AuthorizationUsed by the settler");
     }
 
     /**
      * The ledger half of an audit: the payments settled on {@code network} since {@code since}, each
-     * journaled exactly once under its transaction, are exactly {@code onChain} (transaction to
-     * identity, as {@code txOf} and {@code keyOf} read them from a row); and the whole ledger balances.
+     * journaled exactly once under its transaction, are exactly {@code onChain} (one entry per
+     * settlement, as {@code keyOf} and {@code valueOf} read it from a row); and the whole ledger balances.
      *
      * @param what how a settlement on chain is described in failure messages
      */
-    public static Result assertLedgerMatches(Map<String, String> onChain, Function<SettledRow, String> txOf,
-            Function<SettledRow, String> keyOf, String network, Instant since, Database db, String what) {
+    public static Result assertLedgerMatches(Map<String, String> onChain, Function<SettledRow, String> keyOf,
+            Function<SettledRow, String> valueOf, String network, Instant since, Database db, String what) {
         Map<String, String> recorded = new HashMap<>();
         try (Connection c = db.connect()) {
             try (PreparedStatement st = c.prepareStatement("""
@@ -114,9 +116,9 @@ public final class FaultAudit {
                         assertEquals(1, rs.getLong("entries"), "payment " + row.id() + " journal entries");
                         assertEquals(1, rs.getLong("matching"), "payment " + row.id()
                                 + " journal entry names its transaction");
-                        String tx = txOf.apply(row);
-                        String before = recorded.put(tx, keyOf.apply(row));
-                        assertEquals(null, before, "transaction " + tx + " recorded for two payments");
+                        String key = keyOf.apply(row);
+                        String before = recorded.put(key, valueOf.apply(row));
+                        assertEquals(null, before, key + " recorded as settled twice");
                     }
                 }
             }
@@ -126,8 +128,8 @@ public final class FaultAudit {
                         + " (" + e.getValue() + ") must be recorded once as settled");
             }
             for (Map.Entry<String, String> e : recorded.entrySet()) {
-                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment with transaction " + e.getKey()
-                        + " must be " + what + " on chain");
+                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment " + e.getKey() + " ("
+                        + e.getValue() + ") must be " + what + " on chain");
             }
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM ledger_unbalanced_entries");
                     ResultSet rs = st.executeQuery()) {
@@ -140,7 +142,7 @@ public final class FaultAudit {
         return new Result(onChain.size());
     }
 
-    /** tx hash to "payer/nonce" of every AuthorizationUsed in a transaction sent by one of {@code settlers}. */
+    /** "payer/nonce" to tx hash of every AuthorizationUsed in a transaction sent by one of {@code settlers}. */
     private static Map<String, String> settlerEvents(String rpcUrl, String token, List<String> settlers,
             BigInteger fromBlock) {
         Web3j web3j = Web3j.build(new HttpService(rpcUrl));
@@ -154,16 +156,21 @@ public final class FaultAudit {
             EthLog logs = web3j.ethGetLogs(filter).send();
             assertTrue(!logs.hasError(), () -> "eth_getLogs: " + logs.getError().getMessage());
             Map<String, String> out = new HashMap<>();
+            Map<String, String> senders = new HashMap<>();
             for (EthLog.LogResult<?> r : logs.getLogs()) {
                 Log l = (Log) r.get();
                 String tx = l.getTransactionHash().toLowerCase(Locale.ROOT);
-                String from = web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
+                String from = senders.get(tx);
+                if (from == null) {
+                    from = web3j.ethGetTransactionByHash(tx).send().getTransaction().orElseThrow().getFrom();
+                    senders.put(tx, from);
+                }
                 if (settlers.stream().noneMatch(from::equalsIgnoreCase)) {
                     continue;
                 }
                 String payer = "0x" + l.getTopics().get(1).substring(26);
-                String before = out.put(tx, payer.toLowerCase(Locale.ROOT) + "/" + l.getTopics().get(2).toLowerCase(Locale.ROOT));
-                assertEquals(null, before, "one settlement transaction used two authorizations: " + tx);
+                String before = out.put(payer.toLowerCase(Locale.ROOT) + "/" + l.getTopics().get(2).toLowerCase(Locale.ROOT), tx);
+                assertEquals(null, before, "one authorization used twice on chain: " + tx);
             }
             return out;
         } catch (IOException e) {
