@@ -38,6 +38,12 @@ function state(ledger) {
 export function controlRoutes(ledger) {
   return [
     ['GET', /^\/devnet\/state$/, () => ({ json: state(ledger) })],
+    ['GET', /^\/devnet\/confirmed$/, (m, ctx) => {
+      const raw = ctx.url.searchParams.get('from-round') ?? '0';
+      if (!/^\d{1,19}$/.test(raw)) throw new DevnetError(400, 'from-round must be a round number');
+      const { complete, transactions } = ledger.confirmedSince(BigInt(raw));
+      return { json: { 'last-round': ledger.lastRound, complete, transactions } };
+    }],
     ['POST', /^\/devnet\/rounds$/, async (m, ctx) => {
       const { count = 1 } = await jsonBody(ctx.req);
       if (!Number.isInteger(count) || count < 1 || count > MAX_ROUNDS_PER_CALL) {
@@ -46,11 +52,15 @@ export function controlRoutes(ledger) {
       for (let i = 0; i < count; i++) ledger.closeRound();
       return { json: state(ledger) };
     }],
-    ['POST', /^\/devnet\/pause$/, () => {
+    // pause and resume take no options but read the body like every other POST, so that nothing of
+    // the request is left on a keep-alive connection when the answer goes out
+    ['POST', /^\/devnet\/pause$/, async (m, ctx) => {
+      await jsonBody(ctx.req);
       ledger.paused = true;
       return { json: state(ledger) };
     }],
-    ['POST', /^\/devnet\/resume$/, () => {
+    ['POST', /^\/devnet\/resume$/, async (m, ctx) => {
+      await jsonBody(ctx.req);
       ledger.paused = false;
       // With one round per submit, what piled up while paused goes into the next round now.
       if (ledger.roundIntervalMs === 0 && ledger.pool.length > 0) ledger.closeRound();

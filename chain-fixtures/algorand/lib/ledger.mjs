@@ -24,6 +24,10 @@ const SUPPORTED_TYPES = new Set(['pay', 'axfer']);
 const ZERO_ADDRESS = algosdk.ALGORAND_ZERO_ADDRESS_STRING;
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const STATUS_CACHE_LIMIT = 10_000;
+// Confirmed transactions kept for GET /devnet/confirmed (the fault tests' audit), beyond algod's
+// 1000-round memory; the oldest go first past this many, and the answer says from which round on
+// the list is complete.
+const HISTORY_LIMIT = 200_000;
 
 const b64 = (bytes) => Buffer.from(bytes).toString('base64');
 // go-algorand prints digests (genesis hash, txids) as unpadded base32.
@@ -196,6 +200,9 @@ export class Ledger {
     this.poolTxids = new Set();
     this.confirmed = new Map(); // txid -> { stxn, round, applyData }
     this.roundTxids = []; // [{ round, txids }] to forget transactions older than MAX_TXN_LIFE rounds
+    this.history = []; // every confirmed transaction in order, summarised, at most HISTORY_LIMIT
+    this.historyStart = 0; // index into history of the oldest entry still kept
+    this.historyCompleteFrom = initialRound + 1n; // the list holds every transaction confirmed from this round on
     this.statusCache = new BoundedCache(STATUS_CACHE_LIMIT); // txid -> { stxn, poolError } of dropped groups
     this.waiters = new Set();
     this.#seed(accounts);
@@ -421,6 +428,7 @@ export class Ledger {
         for (const e of group.entries) {
           this.confirmed.set(e.txid, { stxn: e.stxn, round: this.lastRound, applyData: e.applyData });
           txids.push(e.txid);
+          this.#remember(e, this.lastRound);
         }
       }
       this.roundTxids.push({ round: this.lastRound, txids });
@@ -438,6 +446,41 @@ export class Ledger {
       if (lastValid < this.lastRound) this.committed.leases.delete(key);
     }
     for (const w of [...this.waiters]) w.check();
+  }
+
+  /** Appends one confirmed transaction to the history, forgetting the oldest past HISTORY_LIMIT. */
+  #remember({ stxn, txid }, round) {
+    const t = stxn.txn;
+    const entry = {
+      txid, round, type: t.type, sender: t.sender.toString(), fee: t.fee,
+      group: isZero(t.group) ? null : b64(t.group),
+    };
+    if (t.type === 'pay') Object.assign(entry, { receiver: t.payment.receiver.toString(), amount: t.payment.amount });
+    if (t.type === 'axfer') {
+      Object.assign(entry, {
+        receiver: t.assetTransfer.receiver.toString(), amount: t.assetTransfer.amount, 'asset-id': t.assetTransfer.assetIndex,
+      });
+    }
+    this.history.push(entry);
+    if (this.history.length - this.historyStart > HISTORY_LIMIT) {
+      this.historyStart += 1;
+      this.historyCompleteFrom = this.history[this.historyStart].round;
+      // compact now and then, so forgetting stays O(1) amortised
+      if (this.historyStart > HISTORY_LIMIT) {
+        this.history = this.history.slice(this.historyStart);
+        this.historyStart = 0;
+      }
+    }
+  }
+
+  /** Confirmed transactions from round `fromRound` on, oldest first, and whether the list is complete there. */
+  confirmedSince(fromRound) {
+    const out = [];
+    for (let i = this.history.length - 1; i >= this.historyStart && this.history[i].round >= fromRound; i--) {
+      out.push(this.history[i]);
+    }
+    out.reverse();
+    return { complete: fromRound >= this.historyCompleteFrom, transactions: out };
   }
 
   /**

@@ -252,6 +252,52 @@ test('devnet controls: paused pools hold groups, rounds on demand, evict reports
   assert.equal(await usdcOf(net, fresh.address), null, 'nothing evicted was ever applied');
 });
 
+test('devnet confirmed: every committed transaction from a round on, with what it moved; evicted and pooled ones are not listed', async (t) => {
+  const net = await devnet(t);
+  const [p1, m1, fresh] = [net.account('payer-1'), net.account('merchant-1'), net.account('not-opted-in')];
+  const start = (await lastRound(net)) + 1n;
+  const sp = await params(net);
+  const fee = pay(net.account('fee-payer'), net.account('fee-payer'), 0n, { ...sp, fee: 2000n });
+  const transfer = axfer(p1, m1, 1234n, { ...sp, fee: 0n });
+  algosdk.assignGroupID([fee, transfer]);
+  assert.equal((await submit(net, [sign(fee, net.account('fee-payer')), sign(transfer, p1)])).status, 200);
+  await net.request('POST', '/devnet/pause');
+  const held = axfer(fresh, fresh, 0n, await params(net));
+  assert.equal((await submit(net, [sign(held, fresh)])).status, 200);
+  await net.request('POST', `/devnet/evict/${held.txID()}`);
+
+  const listed = await net.request('GET', `/devnet/confirmed?from-round=${start}`);
+  assert.equal(listed.status, 200);
+  assert.equal(listed.json.complete, true);
+  assert.deepEqual(listed.json.transactions.map((x) => x.txid), [fee.txID(), transfer.txID()]);
+  const [f, x] = listed.json.transactions;
+  assert.equal(f.type, 'pay');
+  assert.equal(f.fee, 2000n);
+  assert.equal(x.type, 'axfer');
+  assert.equal(x.sender, p1.address);
+  assert.equal(x.receiver, m1.address);
+  assert.equal(x.amount, 1234n);
+  assert.equal(x['asset-id'], USDC_ID);
+  assert.equal(x.round, start);
+  assert.equal(x.group, Buffer.from(transfer.group).toString('base64'));
+  assert.deepEqual((await net.request('GET', `/devnet/confirmed?from-round=${start + 1n}`)).json.transactions, []);
+  assert.equal((await net.request('GET', '/devnet/confirmed?from-round=0')).json.complete, false,
+    'rounds before the devnet started are not in the list');
+  assert.equal((await net.request('GET', '/devnet/confirmed?from-round=x')).status, 400);
+});
+
+test('pending as msgpack: the SignedTxn it carries is canonical, so its transaction hashes to the TxID asked for', async (t) => {
+  const net = await devnet(t);
+  const p1 = net.account('payer-1');
+  const txn = axfer(p1, net.account('merchant-1'), 5n, await params(net, { fee: 0n }), { note: new Uint8Array([1, 2]) });
+  const fee = pay(net.account('fee-payer'), net.account('fee-payer'), 0n, await params(net, { fee: 2000n }));
+  algosdk.assignGroupID([fee, txn]);
+  await submit(net, [sign(fee, net.account('fee-payer')), sign(txn, p1)]);
+  const mp = await net.request('GET', `/v2/transactions/pending/${txn.txID()}?format=msgpack`);
+  // as raw bytes, not re-encoded: a reader hashing the answer's txn must get the signed bytes back
+  assert.ok(Buffer.from(mp.raw).includes(Buffer.from(txn.toByte())), 'the same canonical bytes the payer signed');
+});
+
 test('x402-protocol.md §6.2 vector E simulates and settles on a fresh devnet', async (t) => {
   const net = await devnet(t);
   const feePayerSigned = 'gqNzaWfEQJFODrK9OYVyQVgR1g7M9Etp6M86M+5V9VyeRuTBgJVOpRyz1UwyeID9NyoeZu2cLt6n/fPeOa0qdqt1mIWa0wSjdHhuiaNmZWXNB9CiZnbOAvrwgKNnZW6sdGVzdG5ldC12MS4womdoxCBIY7UYpLPITsgQ8i1PEIHLD3HwWaesIN7GL39w5Qk6IqNncnDEIIYOXvP/MFc5z5w+ga5OPn8P0/BynEdGkGQDUKhpyKBWomx2zgL69GijcmN2xCCKiOPddAnxlf1S2y08ul1yymcJvx2UEhvzdIgBtA9vXKNzbmTEIIqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29cpHR5cGWjcGF5';

@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -104,6 +105,18 @@ final class AlgodClient implements AutoCloseable {
         /** Neither in a pool nor among the recently committed transactions. */
         record NotFound() implements Pending {
         }
+    }
+
+    /**
+     * One node's answer about a transaction id and the last round that same node had committed just
+     * before it answered (status first, then pending, on one node: a lagging node cannot pair its
+     * "unknown" with another node's later round).
+     *
+     * @param node the node's label (scheme, host and port)
+     * @param signedTxn the {@code txn} of the answer (a SignedTxn in msgpack) when the node knows the
+     *        transaction, else null
+     */
+    record Sighting(String node, long lastRound, Pending pending, byte[] signedTxn) {
     }
 
     /** What a node said to a submitted group. */
@@ -387,6 +400,47 @@ final class AlgodClient implements AutoCloseable {
         return read(pendingCall(txId));
     }
 
+    /**
+     * {@code GET /v2/status} then {@code GET /v2/transactions/pending/{txid}?format=msgpack} on the
+     * same node, failing over to the next node as a whole (the reconciler's read-only lookup).
+     */
+    Uni<Sighting> sighting(String txId) {
+        Call status = new Call("status", HttpMethod.GET, "/v2/status", null, null, timeout,
+                a -> round(ok(a, "status"), "last-round"));
+        Call pending = new Call("pending", HttpMethod.GET, "/v2/transactions/pending/" + txId + "?format=msgpack", null,
+                null, timeout, AlgodClient::sightingOf);
+        return read("status and pending", timeout, e -> send(e, status).thenCompose(round -> send(e, pending)
+                .thenApply(p -> {
+                    Sighting seen = (Sighting) p;
+                    return new Sighting(e.label, (Long) round, seen.pending(), seen.signedTxn());
+                })));
+    }
+
+    /** A msgpack pending answer: its state, and the SignedTxn it carries. */
+    private static Sighting sightingOf(Answer a) {
+        if (a.status() == 404) {
+            return new Sighting("", 0, new Pending.NotFound(), null);
+        }
+        if (a.status() / 100 != 2) {
+            throw new MalformedAnswerException("pending answered HTTP " + a.status() + ": " + a.message());
+        }
+        Map<String, byte[]> fields;
+        try {
+            fields = AvmCodec.topLevelMap(a.body().getBytes(), "the pending answer");
+        } catch (AvmCodec.DecodeException e) {
+            throw new MalformedAnswerException(e.getMessage());
+        }
+        byte[] txn = fields.get("txn");
+        if (txn == null) {
+            throw new MalformedAnswerException("the pending answer carries no txn");
+        }
+        long confirmed = fields.containsKey("confirmed-round") ? AvmCodec.unsigned(fields.get("confirmed-round")) : 0;
+        String poolError = fields.containsKey("pool-error") ? AvmCodec.text(fields.get("pool-error")) : "";
+        Pending state = confirmed > 0 ? new Pending.Confirmed(confirmed)
+                : !poolError.isEmpty() ? new Pending.Rejected(poolError) : new Pending.InPool();
+        return new Sighting("", 0, state, txn);
+    }
+
     private Call pendingCall(String txId) {
         return new Call("pending", HttpMethod.GET, "/v2/transactions/pending/" + txId + "?format=json", null, null,
                 timeout, AlgodClient::pendingOf);
@@ -473,32 +527,38 @@ final class AlgodClient implements AutoCloseable {
     // ------------------------------------------------------------------ failover
 
     /** A read: each node in order, then (SmallRye retry) one more pass unless every breaker was open. */
-    @SuppressWarnings("unchecked")
     private <T> Uni<T> read(Call call) {
+        return read(call.what(), call.timeout(), e -> send(e, call));
+    }
+
+    /** A read of {@code on} (one or more calls to the node it is given), with the failover of {@link #read(Call)}. */
+    @SuppressWarnings("unchecked")
+    private <T> Uni<T> read(String what, Duration deadline, Function<Endpoint, CompletionStage<Object>> on) {
         // the last real failure of an earlier pass stays the cause when the next pass only meets open breakers
         AtomicReference<Throwable> lastFailure = new AtomicReference<>();
         Supplier<CompletionStage<Object>> pass = () -> Uni.createFrom()
-                .deferred(() -> attempt(call, 0, lastFailure.get(), false))
+                .deferred(() -> attempt(what, deadline, on, 0, lastFailure.get(), false))
                 .onFailure(PassFailedException.class).invoke(p -> lastFailure.set(p.getCause()))
                 .subscribeAsCompletionStage();
         return Uni.createFrom().completionStage(() -> readRetry.get(pass))
-                .onFailure().transform(t -> unavailable(call.what(), t))
+                .onFailure().transform(t -> unavailable(what, t))
                 .map(o -> (T) o);
     }
 
-    private Uni<Object> attempt(Call call, int index, Throwable last, boolean triedAny) {
+    private Uni<Object> attempt(String what, Duration deadline, Function<Endpoint, CompletionStage<Object>> on,
+            int index, Throwable last, boolean triedAny) {
         if (index >= endpoints.size()) {
             return Uni.createFrom().failure(new PassFailedException(last, triedAny));
         }
         Endpoint e = endpoints.get(index);
-        return Uni.createFrom().completionStage(() -> send(e, call))
+        return Uni.createFrom().completionStage(() -> on.apply(e))
                 .onFailure().recoverWithUni(failure -> {
-                    Throwable t = describe(e, call, unwrap(failure));
+                    Throwable t = describe(e, what, deadline, unwrap(failure));
                     if (t instanceof CircuitBreakerOpenException) {
-                        return attempt(call, index + 1, last == null ? t : last, triedAny);
+                        return attempt(what, deadline, on, index + 1, last == null ? t : last, triedAny);
                     }
-                    LOG.debugf("%s failed on %s: %s", call.what(), e.label, t.toString());
-                    return attempt(call, index + 1, t, true);
+                    LOG.debugf("%s failed on %s: %s", what, e.label, t.toString());
+                    return attempt(what, deadline, on, index + 1, t, true);
                 });
     }
 
@@ -570,11 +630,14 @@ final class AlgodClient implements AutoCloseable {
     }
 
     private Throwable describe(Endpoint e, Call call, Throwable t) {
+        return describe(e, call.what(), call.timeout(), t);
+    }
+
+    private Throwable describe(Endpoint e, String what, Duration deadline, Throwable t) {
         if (t instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException
                 || t instanceof TimeoutException
                 || t instanceof io.netty.handler.timeout.TimeoutException) {
-            return new TimeoutException(call.what() + " on " + e.label + " took longer than "
-                    + call.timeout().toMillis() + " ms");
+            return new TimeoutException(what + " on " + e.label + " took longer than " + deadline.toMillis() + " ms");
         }
         return t;
     }

@@ -113,7 +113,7 @@ final class AvmCodec {
     }
 
     /** The top-level msgpack map of {@code bytes}: key to the exact bytes of its value, in order. */
-    private static Map<String, byte[]> topLevelMap(byte[] bytes, String what) throws DecodeException {
+    static Map<String, byte[]> topLevelMap(byte[] bytes, String what) throws DecodeException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
             if (!u.hasNext() || u.getNextFormat().getValueType() != ValueType.MAP) {
@@ -139,6 +139,33 @@ final class AvmCodec {
             throw new DecodeException(what + " is not valid msgpack");
         }
         return out;
+    }
+
+    /** A msgpack value that must be a non-negative integer (a round, an amount) within a long. */
+    static long unsigned(byte[] value) {
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(value)) {
+            if (u.getNextFormat().getValueType() == ValueType.INTEGER) {
+                long v = u.unpackLong();
+                if (v >= 0) {
+                    return v;
+                }
+            }
+        } catch (IOException | MessagePackException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a non-negative msgpack integer");
+    }
+
+    /** A msgpack value that must be a string. */
+    static String text(byte[] value) {
+        try (MessageUnpacker u = MessagePack.newDefaultUnpacker(value)) {
+            if (u.getNextFormat().getValueType() == ValueType.STRING) {
+                return u.unpackString();
+            }
+        } catch (IOException | MessagePackException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a msgpack string");
     }
 
     private static byte[] binary(byte[] value, int length, int index, String field) throws DecodeException {

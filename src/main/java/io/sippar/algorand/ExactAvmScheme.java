@@ -6,9 +6,13 @@ import io.sippar.algorand.AvmVerdict.Passed;
 import io.sippar.algorand.AvmVerdict.Refused;
 import io.sippar.scheme.BroadcastListener;
 import io.sippar.scheme.ChainNodes;
+import io.sippar.scheme.ChainStatus;
+import io.sippar.scheme.NetworkFee;
 import io.sippar.scheme.PaymentIdentity;
 import io.sippar.scheme.PaymentScheme;
+import io.sippar.scheme.RoundWindow;
 import io.sippar.scheme.SchemeUnavailableException;
+import io.sippar.scheme.UnfinishedPayment;
 import io.sippar.x402.Network;
 import io.sippar.x402.Payment;
 import io.sippar.x402.PaymentRequirements;
@@ -24,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +46,10 @@ import org.jboss.logging.Logger;
  * The x402 {@code exact} scheme on every configured Algorand network: the reference's ordered
  * offline checks ({@link ExactAvmChecks}), the fee payer's signature on the transactions it pays
  * for, a round-validity check against the node, then algod's simulation; settlement submits the
- * group and waits a bounded number of rounds for the payment transaction.
+ * group and waits a bounded number of rounds for the payment transaction. The fee payer's fees in
+ * the group are announced before the submit (held against the gas ceilings; they are exactly what a
+ * committed group costs) and reported paid once the chain decided; the reconciler's lookup is
+ * {@link AvmSettlementLookup}.
  */
 @ApplicationScoped
 public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable {
@@ -51,6 +59,8 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
     private static final Duration STATUS_CACHE = Duration.ofSeconds(1);
     /** Rounds a group's first-valid may be ahead of the (cached) next round before it is refused as not yet valid. */
     private static final long NOT_YET_VALID_SLACK = 2;
+    /** Pause between two attempts to reach algod while waiting for a confirmation. */
+    private static final Duration UNREACHABLE_PAUSE = Duration.ofSeconds(1);
 
     /** Everything one network needs at run time. */
     private record Chain(String caip2, AlgorandConfig.NetworkConfig config, AlgodClient algod,
@@ -185,7 +195,8 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
 
     /**
      * Payer = sender of the payment transaction, chain reference = its TxID, so the replay guard
-     * is network + asset + payer + txid. A group that fails an offline check has no identity.
+     * is network + asset + payer + txid; valid rounds = the group's largest first-valid to smallest
+     * last-valid round. A group that fails an offline check has no identity.
      *
      * @throws X402DecodeException with the check's reason code
      */
@@ -196,7 +207,23 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
             throw new X402DecodeException(r.reason(), r.message());
         }
         Passed p = (Passed) v;
-        return new PaymentIdentity(p.payer(), p.payment().txId());
+        return new PaymentIdentity(p.payer(), p.payment().txId(), null, new RoundWindow(p.firstValid(), p.lastValid()));
+    }
+
+    /** The fee payer's fees are held before the submit and reported once the chain decided. */
+    @Override
+    public boolean announcesFees() {
+        return true;
+    }
+
+    /** What algod says about a payment the gateway did not finish; see {@link AvmSettlementLookup}. */
+    @Override
+    public Uni<ChainStatus> status(UnfinishedPayment payment) {
+        Chain chain = chains.get(payment.network());
+        if (chain == null) {
+            return Uni.createFrom().item(new ChainStatus.Unknown(payment.network() + " is not configured here"));
+        }
+        return new AvmSettlementLookup(chain.caip2(), chain.algod()).status(payment);
     }
 
     @Override
@@ -243,14 +270,18 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
             return Uni.createFrom().item(new Refused(ReasonCode.INVALID_EXACT_AVM_INVALID_FEE_PAYER,
                     "the fee payer could not sign its transaction", p.payer()));
         }
-        return chain.lastRound().chain(lastRound -> {
-            Optional<Refused> window = roundWindow(p, lastRound);
-            if (window.isPresent()) {
-                return Uni.createFrom().item((Object) window.get());
-            }
-            return chain.algod().simulate(signed).map(failure -> failure.isPresent()
-                    ? new Refused(ReasonCode.INVALID_EXACT_AVM_SIMULATION_FAILED, failure.get(), p.payer())
-                    : (Object) new Ready(p, signed));
+        return chain.lastRound().chain(cached -> {
+            Optional<Refused> stale = roundWindow(p, cached);
+            // the cached round may be a second behind the chain: "not yet valid" is confirmed with a
+            // fresh one before a client is refused (an older round can never make a group look expired)
+            Uni<Optional<Refused>> window = stale.isPresent()
+                    && stale.get().reason() == ReasonCode.INVALID_EXACT_AVM_TRANSACTION_NOT_YET_VALID
+                    ? chain.algod().lastRound().map(fresh -> roundWindow(p, Math.max(cached, fresh)))
+                    : Uni.createFrom().item(stale);
+            return window.chain(refused -> refused.isPresent() ? Uni.createFrom().item((Object) refused.get())
+                    : chain.algod().simulate(signed).map(failure -> failure.isPresent()
+                            ? new Refused(ReasonCode.INVALID_EXACT_AVM_SIMULATION_FAILED, failure.get(), p.payer())
+                            : (Object) new Ready(p, signed)));
         });
     }
 
@@ -286,11 +317,17 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
         return Optional.empty();
     }
 
-    /** Submits, tells the listener the payment's TxID once a node has the group, then waits for it. */
+    /**
+     * Announces the fee payer's fees, submits, tells the listener the payment's TxID once a node has
+     * the group, then waits for it; the fee is reported paid once the chain decided (zero when the
+     * group was refused or will never commit).
+     */
     private Uni<SettleResponse> submit(Chain chain, Ready ready, BroadcastListener listener) {
         Passed p = ready.passed();
         String txId = p.payment().txId();
-        return chain.algod().submit(AvmCodec.concat(ready.signed()), txId)
+        NetworkFee fee = new NetworkFee(chain.caip2(), feePayerFees(p));
+        return listener.beforeBroadcast(fee)
+                .chain(() -> chain.algod().submit(AvmCodec.concat(ready.signed()), txId))
                 .onFailure(AlgodClient.SubmitOutcomeUnknownException.class).recoverWithUni(e -> listener.broadcast(txId)
                         .chain(() -> Uni.createFrom().<AlgodClient.Submitted>failure(new ConfirmationPendingException(
                                 txId, "the payment group " + txId + " may have reached a node (" + e.getMessage()
@@ -304,47 +341,97 @@ public class ExactAvmScheme implements PaymentScheme, ChainNodes, AutoCloseable 
                     case AlgodClient.Submitted.AlreadyKnown k -> listener.broadcast(txId)
                             .chain(() -> confirm(chain, p, txId, k.message().toLowerCase(java.util.Locale.ROOT)
                                     .contains("ledger")));
-                });
+                })
+                .call(result -> feePaid(listener, result.success() ? fee : new NetworkFee(fee.network(),
+                        BigInteger.ZERO)));
     }
 
-    /** Waits up to confirmation-rounds rounds for the payment transaction (pending/{txid} + wait-for-block-after). */
+    /** What the fee payer pays when the group commits: the fees of its own transactions in it. */
+    private static BigInteger feePayerFees(Passed p) {
+        BigInteger total = BigInteger.ZERO;
+        for (int i : p.feePayerIndexes()) {
+            total = total.add(AvmFields.amount(p.group().get(i).txn().fee));
+        }
+        return total;
+    }
+
+    /** The chain has decided; failing to book the fee must not change what the payer is told. */
+    private static Uni<Void> feePaid(BroadcastListener listener, NetworkFee fee) {
+        return listener.feePaid(fee).onFailure().recoverWithItem(e -> {
+            LOG.errorf(e, "fee %s on %s could not be booked", fee.amount(), fee.network());
+            return null;
+        });
+    }
+
+    /**
+     * Waits up to confirmation-rounds rounds for the payment transaction (status + pending/{txid} on
+     * one node, then wait-for-block-after). Nodes that cannot be reached meanwhile decide nothing: the
+     * wait goes on, asking again every second, until (confirmation-rounds + 2) × block-wait-timeout
+     * have passed, the longest a quiet chain could keep it waiting anyway.
+     */
     private Uni<SettleResponse> confirm(Chain chain, Passed p, String txId, boolean nodeSaidInLedger) {
         int rounds = chain.config().confirmationRounds();
-        return chain.algod().lastRound().chain(start -> poll(chain, p, txId, nodeSaidInLedger, start, start + rounds,
-                rounds + 2));
+        long giveUpAt = System.nanoTime() + chain.config().blockWaitTimeout().multipliedBy(rounds + 2L).toNanos();
+        // with every node away right after the submit, the group cannot have been committed before its first round
+        return chain.algod().lastRound()
+                .onFailure(SchemeUnavailableException.class).recoverWithItem(Math.max(0, p.firstValid() - 1))
+                .chain(start -> poll(chain, p, txId, nodeSaidInLedger, start, start + rounds, rounds + 2, giveUpAt));
     }
 
     private Uni<SettleResponse> poll(Chain chain, Passed p, String txId, boolean nodeSaidInLedger, long round,
-            long deadline, int pollsLeft) {
-        return chain.algod().pending(txId).chain(pending -> {
-            switch (pending) {
-                case AlgodClient.Pending.Confirmed c -> {
-                    return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.Rejected r -> {
-                    return Uni.createFrom().item(SettleResponse.failure(ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED,
-                            "the node dropped the group: " + r.poolError(), p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.NotFound n when nodeSaidInLedger -> {
-                    // "already in ledger" for any transaction of an atomic group means the whole group was committed
-                    return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
-                }
-                case AlgodClient.Pending.NotFound n when round > p.lastValid() -> {
-                    return Uni.createFrom().item(SettleResponse.failure(ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED,
-                            "the group was not committed by its last valid round " + p.lastValid(), p.payer(),
-                            chain.caip2(), txId));
-                }
-                default -> {
-                    if (round >= deadline || pollsLeft <= 0) {
-                        return Uni.createFrom().failure(new ConfirmationPendingException(txId, "payment " + txId
-                                + " was not confirmed within " + chain.config().confirmationRounds() + " rounds", null));
+            long deadline, int pollsLeft, long giveUpAt) {
+        return chain.algod().sighting(txId)
+                .onFailure(SchemeUnavailableException.class).recoverWithNull()
+                .chain(seen -> {
+                    if (seen == null) {
+                        return unreachable(chain, txId, giveUpAt).chain(() -> poll(chain, p, txId, nodeSaidInLedger,
+                                round, deadline, pollsLeft, giveUpAt));
                     }
-                    return chain.algod().waitForBlockAfter(round)
-                            .chain(next -> poll(chain, p, txId, nodeSaidInLedger, Math.max(next, round), deadline,
-                                    pollsLeft - 1));
-                }
-            }
-        });
+                    long at = Math.max(round, seen.lastRound());
+                    switch (seen.pending()) {
+                        case AlgodClient.Pending.Confirmed c -> {
+                            return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.Rejected r -> {
+                            return Uni.createFrom().item(SettleResponse.failure(
+                                    ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED, "the node dropped the group: "
+                                            + r.poolError(), p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.NotFound n when nodeSaidInLedger -> {
+                            // "already in ledger" for any transaction of an atomic group means the whole group was committed
+                            return Uni.createFrom().item(SettleResponse.success(p.payer(), chain.caip2(), txId));
+                        }
+                        case AlgodClient.Pending.NotFound n when seen.lastRound() > p.lastValid() -> {
+                            // the same node's round: one that lags behind cannot call a committed group lost
+                            return Uni.createFrom().item(SettleResponse.failure(
+                                    ReasonCode.INVALID_EXACT_AVM_CONFIRMATION_FAILED, "the group was not committed by its"
+                                            + " last valid round " + p.lastValid(), p.payer(), chain.caip2(), txId));
+                        }
+                        default -> {
+                            if (at >= deadline || pollsLeft <= 0) {
+                                return Uni.createFrom().failure(new ConfirmationPendingException(txId, "payment " + txId
+                                        + " was not confirmed within " + chain.config().confirmationRounds() + " rounds",
+                                        null));
+                            }
+                            return chain.algod().waitForBlockAfter(at)
+                                    .onFailure(SchemeUnavailableException.class).recoverWithUni(() ->
+                                            unreachable(chain, txId, giveUpAt).replaceWith(at))
+                                    .chain(next -> poll(chain, p, txId, nodeSaidInLedger, Math.max(next, at), deadline,
+                                            pollsLeft - 1, giveUpAt));
+                        }
+                    }
+                });
+    }
+
+    /** A pause before asking unreachable nodes again, or the end of the wait once it has lasted long enough. */
+    private static Uni<Void> unreachable(Chain chain, String txId, long giveUpAt) {
+        if (System.nanoTime() - giveUpAt > 0) {
+            return Uni.createFrom().failure(new ConfirmationPendingException(txId, "no algod node of " + chain.caip2()
+                    + " could be asked about payment " + txId + " while waiting for its confirmation", null));
+        }
+        Duration pause = chain.config().blockWaitTimeout().compareTo(UNREACHABLE_PAUSE) < 0
+                ? chain.config().blockWaitTimeout() : UNREACHABLE_PAUSE;
+        return Uni.createFrom().voidItem().onItem().delayIt().by(pause);
     }
 
     private Chain chain(PaymentRequirements req) {

@@ -45,6 +45,10 @@ import org.web3j.utils.Numeric;
  *       Expiry is judged by the chain's own block time, never the wall clock, so a node that lags
  *       behind can delay a decision but never fail a payment that settled.</li>
  * </ol>
+ *
+ * <p>The fee the gateway paid comes with a decided answer when the gateway's recorded transaction
+ * was mined (gas used × effective gas price of its receipt); a transaction found by its event may
+ * be someone else's, so its answer carries none and the payment's gas hold is charged as held.
  */
 final class SettlementLookup {
 
@@ -99,8 +103,12 @@ final class SettlementLookup {
         }
     }
 
-    /** What the recorded transaction showed, before the authorization is asked. */
-    private record RecordedTx(String hash, String seen) {
+    /** What the recorded transaction showed, before the authorization is asked; {@code fee} once it was mined. */
+    private record RecordedTx(String hash, String seen, Optional<BigInteger> fee) {
+        RecordedTx(String hash, String seen) {
+            this(hash, seen, Optional.empty());
+        }
+
         static final String NONE = "none";
         static final String REVERTED = "reverted";
         static final String PENDING = "pending";
@@ -142,10 +150,10 @@ final class SettlementLookup {
                 TransactionReceipt r = receipt.get();
                 if (r.isStatusOK() && movedThisPayment(p, r)) {
                     return executed(p, tx, "receipt of " + tx + ": status 1 in block " + r.getBlockNumber()
-                            + " with AuthorizationUsed and Transfer of " + p.amount() + " to " + p.payTo());
+                            + " with AuthorizationUsed and Transfer of " + p.amount() + " to " + p.payTo(), fee(r));
                 }
                 return byAuthorization(p, head, new RecordedTx(tx, r.isStatusOK() ? RecordedTx.NOT_THIS_PAYMENT
-                        : RecordedTx.REVERTED));
+                        : RecordedTx.REVERTED, fee(r)));
             }
             return rpc.read("eth_getTransactionByHash", w -> w.ethGetTransactionByHash(tx))
                     .chain(found -> byAuthorization(p, head, new RecordedTx(tx,
@@ -171,14 +179,14 @@ final class SettlementLookup {
             }
             String txNote = recorded.hash() == null ? "no transaction recorded"
                     : "recorded transaction " + recorded.hash() + " " + recorded.seen();
-            return b ? consumed(p, head, txNote) : Uni.createFrom().item(unused(p, head, recorded, txNote));
+            return b ? consumed(p, head, recorded, txNote) : Uni.createFrom().item(unused(p, head, recorded, txNote));
         });
     }
 
     private ChainStatus unused(UnfinishedPayment p, Snapshot head, RecordedTx recorded, String txNote) {
         String base = "authorization unused at " + head + "; " + txNote;
         if (RecordedTx.REVERTED.equals(recorded.seen())) {
-            return new ChainStatus.Failed(ChainStatus.Failed.REVERTED, recorded.hash(), base);
+            return new ChainStatus.Failed(ChainStatus.Failed.REVERTED, recorded.hash(), base, recorded.fee());
         }
         if (RecordedTx.PENDING.equals(recorded.seen())) {
             return new ChainStatus.Open(base);
@@ -192,7 +200,7 @@ final class SettlementLookup {
     }
 
     /** The authorization was used or canceled by the snapshot block: find by which transaction. */
-    private Uni<ChainStatus> consumed(UnfinishedPayment p, Snapshot head, String txNote) {
+    private Uni<ChainStatus> consumed(UnfinishedPayment p, Snapshot head, RecordedTx recorded, String txNote) {
         Instant notBefore = p.firstSeen().minus(SEARCH_SLACK);
         return search(p, head.number(), notBefore, 0).chain(found -> {
             if (found.isEmpty()) {
@@ -205,22 +213,24 @@ final class SettlementLookup {
             String where = "event in " + tx + " (block " + event.getBlockNumber() + ")";
             if (AUTHORIZATION_CANCELED.equalsIgnoreCase(event.getTopics().get(0))) {
                 return Uni.createFrom().item((ChainStatus) new ChainStatus.Failed(ChainStatus.Failed.CANCELED, null,
-                        "AuthorizationCanceled " + where + "; " + txNote));
+                        "AuthorizationCanceled " + where + "; " + txNote, recorded.fee()));
             }
             return receipt(tx).chain(r -> r.isPresent() && r.get().isStatusOK() && movedThisPayment(p, r.get())
                     ? executed(p, tx, "authorization used at " + head + ": AuthorizationUsed and Transfer of "
-                            + p.amount() + " to " + p.payTo() + " " + where + "; " + txNote)
+                            + p.amount() + " to " + p.payTo() + " " + where + "; " + txNote, Optional.empty())
                     : Uni.createFrom().item(new ChainStatus.Failed(ChainStatus.Failed.USED_ELSEWHERE, null,
                             "AuthorizationUsed " + where + " without a Transfer of " + p.amount() + " to "
-                                    + p.payTo() + "; " + txNote)));
+                                    + p.payTo() + "; " + txNote, recorded.fee())));
         });
     }
 
     /**
      * Executed in {@code tx}; when that is a Multicall3 batch, with the position of this payment's
-     * transferWithAuthorization among its calls (the ledger keeps one payment per call).
+     * transferWithAuthorization among its calls (the ledger keeps one payment per call). {@code fee}
+     * is what the gateway's own single transaction cost; a batch's receipt is the whole batch's, so a
+     * member's gas hold is then charged as held (its share of the batch's worst case), never the whole.
      */
-    private Uni<ChainStatus> executed(UnfinishedPayment p, String tx, String evidence) {
+    private Uni<ChainStatus> executed(UnfinishedPayment p, String tx, String evidence, Optional<BigInteger> fee) {
         return rpc.read("eth_getTransactionByHash", w -> w.ethGetTransactionByHash(tx)).map(r -> {
             if (r.hasError() || r.getTransaction().isEmpty()) {
                 throw new IllegalStateException("transaction " + tx + " unavailable"
@@ -230,10 +240,10 @@ final class SettlementLookup {
             for (int i = 0; i < calls.size(); i++) {
                 if (callSettles(calls.get(i), p)) {
                     return new ChainStatus.Executed(tx, i, evidence + "; call " + i + " of " + calls.size()
-                            + " in a Multicall3 batch");
+                            + " in a Multicall3 batch", Optional.empty());
                 }
             }
-            return new ChainStatus.Executed(tx, evidence);
+            return new ChainStatus.Executed(tx, null, evidence, fee);
         });
     }
 
@@ -285,6 +295,15 @@ final class SettlementLookup {
         return l.getAddress() != null && l.getAddress().equalsIgnoreCase(p.asset()) && t.size() == 3
                 && (AUTHORIZATION_USED.equalsIgnoreCase(t.get(0)) || AUTHORIZATION_CANCELED.equalsIgnoreCase(t.get(0)))
                 && word(p.payer()).equalsIgnoreCase(t.get(1)) && p.chainRef().equalsIgnoreCase(t.get(2));
+    }
+
+    /** Gas used × effective gas price of a receipt, or empty when the node leaves either out. */
+    static Optional<BigInteger> fee(TransactionReceipt r) {
+        String price = r.getEffectiveGasPrice();
+        if (r.getGasUsedRaw() == null || price == null || price.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.getGasUsed().multiply(Numeric.decodeQuantity(price)));
     }
 
     /** Whether a mined transaction used this authorization and moved exactly this payment. */

@@ -167,7 +167,7 @@ public class PaymentFlow {
         NewPayment row = new NewPayment(route.definition().merchantId(), route.definition().id(),
                 payment.x402Version(), requirements.scheme(), requirements.network(), requirements.asset(),
                 identity.payer(), requirements.payTo(), new BigInteger(requirements.amount()), identity.chainRef(),
-                resourceUrl, identity.validBefore());
+                resourceUrl, identity.validBefore(), fromRound(identity), untilRound(identity));
         Context ctx = new Context(route, payment, requirements, scheme, row, request, body, allowOnly);
         // the plan's hard stop is checked before the payment is reserved: nothing of it is ever used
         return db(treasury.admit(row.merchantId(), requirements, identity,
@@ -218,7 +218,8 @@ public class PaymentFlow {
         String resource = payment.resource() == null ? null : payment.resource().url();
         NewPayment row = new NewPayment(merchantId, null, payment.x402Version(), requirements.scheme(),
                 requirements.network(), requirements.asset(), identity.payer(), requirements.payTo(),
-                new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore());
+                new BigInteger(requirements.amount()), identity.chainRef(), resource, identity.validBefore(),
+                fromRound(identity), untilRound(identity));
         Context ctx = new Context(null, payment, requirements, scheme, row, null, null, false);
         return metrics.knowMerchant(merchantId)
                 .chain(() -> db(treasury.admit(merchantId, requirements, identity,
@@ -590,6 +591,14 @@ public class PaymentFlow {
             lines.add(new Posting("gateway:fee_revenue", asset, fee));
         }
         return lines;
+    }
+
+    private static Long fromRound(PaymentIdentity identity) {
+        return identity.validRounds() == null ? null : identity.validRounds().firstValid();
+    }
+
+    private static Long untilRound(PaymentIdentity identity) {
+        return identity.validRounds() == null ? null : identity.validRounds().lastValid();
     }
 
     /**

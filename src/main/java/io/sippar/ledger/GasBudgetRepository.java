@@ -96,18 +96,28 @@ public class GasBudgetRepository {
         return close(paymentId, "charged", spent);
     }
 
+    /**
+     * Turns an open hold into a charge of exactly what it holds: the fee was fixed before the
+     * broadcast, or the chain does not show it and the worst case counts (idempotent).
+     */
+    public Uni<Boolean> chargeAsHeld(UUID paymentId) {
+        return close(paymentId, "charged", null);
+    }
+
     /** Gives an open hold back: nothing was broadcast (idempotent). */
     public Uni<Boolean> release(UUID paymentId) {
         return close(paymentId, "released", BigInteger.ZERO);
     }
 
+    /** Closes the open hold; a null {@code spent} for a charge means what it holds. */
     private Uni<Boolean> close(UUID paymentId, String state, BigInteger spent) {
         return pool.withTransaction(conn -> conn.preparedQuery("""
-                UPDATE gas_hold SET state = $2::text, spent = CASE WHEN $2::text = 'charged' THEN $3::numeric ELSE NULL END,
+                UPDATE gas_hold SET state = $2::text,
+                       spent = CASE WHEN $2::text = 'charged' THEN coalesce($3::numeric, held) ELSE NULL END,
                        updated_at = now()
                  WHERE payment_id = $1 AND state = 'held'
-                RETURNING network, period_start, scopes, held""")
-                .execute(Tuple.of(paymentId, state, new BigDecimal(spent)))
+                RETURNING network, period_start, scopes, held, coalesce(spent, 0) AS spent""")
+                .execute(Tuple.of(paymentId, state, spent == null ? null : new BigDecimal(spent)))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(false);
@@ -118,7 +128,7 @@ public class GasBudgetRepository {
                              WHERE scope = ANY($1) AND network = $2 AND period_start = $3""")
                             .execute(Tuple.of(hold.getArrayOfStrings("scopes"), hold.getString("network"),
                                     hold.getOffsetDateTime("period_start"), hold.getBigDecimal("held"),
-                                    new BigDecimal(spent)))
+                                    hold.getBigDecimal("spent")))
                             .replaceWith(true);
                 }));
     }

@@ -38,19 +38,21 @@ public class PaymentRepository {
     public Uni<Reservation> reserve(NewPayment p) {
         return pool.preparedQuery("""
                 INSERT INTO payment (merchant_id, route_id, x402_version, scheme, network, asset, payer, pay_to, amount,
-                                     chain_ref, resource, valid_before)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                     chain_ref, resource, valid_before, valid_from_round, valid_until_round)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
                 ON CONFLICT ON CONSTRAINT payment_onchain_identity DO UPDATE
                    SET state = 'reserved', attempts = payment.attempts + 1, route_id = EXCLUDED.route_id,
                        merchant_id = EXCLUDED.merchant_id, x402_version = EXCLUDED.x402_version,
                        resource = EXCLUDED.resource, failure_reason = NULL, amount = EXCLUDED.amount,
-                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme, valid_before = EXCLUDED.valid_before
+                       pay_to = EXCLUDED.pay_to, scheme = EXCLUDED.scheme, valid_before = EXCLUDED.valid_before,
+                       valid_from_round = EXCLUDED.valid_from_round, valid_until_round = EXCLUDED.valid_until_round
                  WHERE payment.state = 'released'
                 RETURNING id, attempts""")
                 .execute(Tuple.from(new Object[] {p.merchantId(), p.routeId(), (short) p.x402Version(), p.scheme(),
                         p.network(), p.asset(), p.payer(), p.payTo(), new BigDecimal(p.amount()), p.chainRef(),
                         p.resource(), p.validBefore() == null ? null
-                                : java.time.OffsetDateTime.ofInstant(p.validBefore(), java.time.ZoneOffset.UTC)}))
+                                : java.time.OffsetDateTime.ofInstant(p.validBefore(), java.time.ZoneOffset.UTC),
+                        p.validFromRound(), p.validUntilRound()}))
                 .chain(rows -> {
                     if (rows.size() == 1) {
                         Row row = rows.iterator().next();

@@ -51,7 +51,8 @@ public class StalePayments {
                   FROM due
                  WHERE p.id = due.id
                 RETURNING p.id, p.merchant_id, p.state, p.scheme, p.network, p.asset, p.payer, p.pay_to, p.amount,
-                          p.chain_ref, p.tx_hash, p.valid_before, p.created_at, p.state_changed_at,
+                          p.chain_ref, p.tx_hash, p.valid_before, p.valid_from_round, p.valid_until_round,
+                          p.created_at, p.state_changed_at,
                           p.reconcile_attempts""")
                 .execute(Tuple.of(reservedDeadline.toMillis(), settlingDeadline.toMillis(), limit, owner,
                         lease.toMillis()))
@@ -67,7 +68,8 @@ public class StalePayments {
         return new StalePayment(r.getUUID("id"), r.getUUID("merchant_id"), PaymentState.fromDb(r.getString("state")),
                 r.getString("scheme"), r.getString("network"), r.getString("asset"), r.getString("payer"),
                 r.getString("pay_to"), r.getBigDecimal("amount").toBigIntegerExact(), r.getString("chain_ref"),
-                r.getString("tx_hash"), instant(r.getOffsetDateTime("valid_before")),
+                r.getString("tx_hash"), instant(r.getOffsetDateTime("valid_before")), r.getLong("valid_from_round"),
+                r.getLong("valid_until_round"),
                 instant(r.getOffsetDateTime("created_at")), instant(r.getOffsetDateTime("state_changed_at")),
                 r.getInteger("reconcile_attempts"));
     }

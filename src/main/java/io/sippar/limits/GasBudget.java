@@ -106,6 +106,11 @@ public class GasBudget {
         return repository.charge(paymentId, paid.amount());
     }
 
+    /** Charges the hold as it stands: the fee was fixed when it was held, or the worst case counts (no-op without an open hold). */
+    public Uni<Boolean> chargeAsHeld(UUID paymentId) {
+        return repository.chargeAsHeld(paymentId);
+    }
+
     /** Gives the hold back: nothing was broadcast (no-op without an open hold). */
     public Uni<Boolean> release(UUID paymentId) {
         return repository.release(paymentId);

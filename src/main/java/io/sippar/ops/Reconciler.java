@@ -9,7 +9,10 @@ import io.sippar.ledger.PaymentRepository;
 import io.sippar.ledger.PaymentState;
 import io.sippar.ledger.StalePayment;
 import io.sippar.ledger.StalePayments;
+import io.sippar.limits.GasBudget;
 import io.sippar.scheme.ChainStatus;
+import io.sippar.scheme.NetworkFee;
+import io.sippar.scheme.RoundWindow;
 import io.sippar.scheme.SchemeRegistry;
 import io.sippar.scheme.UnfinishedPayment;
 import io.smallrye.mutiny.Multi;
@@ -43,7 +46,11 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * Every change is a compare-and-set on the row's state, and a settlement's journal entry is unique, so
- * a reconciler racing the live path or another pod can never record a payment twice.
+ * a reconciler racing the live path or another pod can never record a payment twice. A settling
+ * payment the chain decided also gets its gas hold closed as the live path would have: charged with
+ * the fee the chain shows (or as held when the scheme fixed it before the broadcast), released when
+ * nothing of the gateway's was executed; so a dead pod's holds do not count against the ceilings
+ * until their period ends.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -79,12 +86,13 @@ public class Reconciler {
     private final MeterRegistry metrics;
     private final Vertx vertx;
     private final GatewayConfig gateway;
+    private final GasBudget gas;
     private final String owner;
     private volatile boolean stopped;
     private volatile long timer = -1;
 
     public Reconciler(ReconcilerConfig config, StalePayments queue, PaymentRepository payments, PaymentFlow flow,
-            SchemeRegistry schemes, MeterRegistry metrics, Vertx vertx, GatewayConfig gateway) {
+            SchemeRegistry schemes, MeterRegistry metrics, Vertx vertx, GatewayConfig gateway, GasBudget gas) {
         this.config = config;
         this.queue = queue;
         this.payments = payments;
@@ -93,6 +101,7 @@ public class Reconciler {
         this.metrics = metrics;
         this.vertx = vertx;
         this.gateway = gateway;
+        this.gas = gas;
         this.owner = Optional.ofNullable(System.getenv("HOSTNAME")).filter(h -> !h.isBlank()).orElse("local")
                 + "/" + ProcessHandle.current().pid() + "/"
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -160,7 +169,7 @@ public class Reconciler {
                 .ifNoItem().after(bound).recoverWithItem(() -> new ChainStatus.Unknown("the chain lookup took longer than "
                         + bound))
                 .onFailure().recoverWithItem(t -> new ChainStatus.Unknown("the chain lookup failed: " + t))
-                .chain(status -> apply(row, status))
+                .chain(status -> apply(row, status).call(d -> closeGasHold(row, status, d)))
                 .onFailure().recoverWithItem(t -> new Decision(row.id(), row.state(), Outcome.LEFT, null,
                         "could not record the decision: " + t.getMessage()))
                 .call(d -> d.outcome() == Outcome.LEFT
@@ -175,9 +184,44 @@ public class Reconciler {
         return schemes.find(row.scheme(), row.network())
                 .map(s -> s.status(new UnfinishedPayment(row.network(), row.asset(), row.payer(), row.payTo(),
                         row.amount(), row.chainRef(), Optional.ofNullable(row.txHash()),
-                        Optional.ofNullable(row.validBefore()), row.createdAt())))
+                        Optional.ofNullable(row.validBefore()), rounds(row), row.createdAt())))
                 .orElseGet(() -> Uni.createFrom().item(new ChainStatus.Unknown("no " + row.scheme()
                         + " scheme for " + row.network() + " in this deployment")));
+    }
+
+    private static Optional<RoundWindow> rounds(StalePayment row) {
+        return row.validFromRound() == null || row.validUntilRound() == null ? Optional.empty()
+                : Optional.of(new RoundWindow(row.validFromRound(), row.validUntilRound()));
+    }
+
+    /**
+     * A settling payment the chain has decided: its gas hold (if it has one) becomes the fee the chain
+     * shows, or is charged as held, or is released when nothing of the gateway's was executed. Also
+     * when the live path finished the row meanwhile: closing is idempotent, and its own close may have
+     * failed with the database. A failure here is logged; the hold then ends with its period.
+     */
+    private Uni<Void> closeGasHold(StalePayment row, ChainStatus status, Decision d) {
+        if (row.state() != PaymentState.SETTLING || d.outcome() == Outcome.LEFT) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Boolean> closed = switch (status) {
+            case ChainStatus.Executed e -> e.networkFee()
+                    .map(fee -> gas.charge(row.id(), new NetworkFee(row.network(), fee)))
+                    .orElseGet(() -> gas.chargeAsHeld(row.id()));
+            case ChainStatus.Failed f -> f.networkFee()
+                    .map(fee -> gas.charge(row.id(), new NetworkFee(row.network(), fee)))
+                    .orElseGet(() -> gas.release(row.id()));
+            case ChainStatus.Open o -> Uni.createFrom().item(false);
+            case ChainStatus.Unknown u -> Uni.createFrom().item(false);
+        };
+        return closed.invoke(done -> {
+            if (done) {
+                LOG.infof("reconciler: gas hold of payment %s closed from the chain's answer", row.id());
+            }
+        }).onFailure().recoverWithItem(t -> {
+            LOG.warnf("reconciler: gas hold of payment %s could not be closed: %s", row.id(), t.getMessage());
+            return false;
+        }).replaceWithVoid();
     }
 
     private Uni<Decision> apply(StalePayment row, ChainStatus status) {

@@ -18,7 +18,8 @@ public interface ReconcilerConfig {
 
     /**
      * A payment in {@code settling} for longer than this is finished from the chain; keep it above the
-     * longest EVM {@code receipt-timeout}, so the request that broadcast it has given up; default 5m.
+     * longest EVM {@code receipt-timeout} and Algorand confirmation wait, so the request that broadcast
+     * it has given up; default 5m.
      */
     @WithDefault("5m")
     Duration settlingDeadline();

@@ -17,11 +17,13 @@ import java.util.Optional;
  * @param chainRef the scheme's unique on-chain reference ({@link PaymentIdentity#chainRef()})
  * @param transactionId the last transaction id recorded for it, if its broadcast was recorded
  * @param validBefore when the chain stops accepting it, if known ({@link PaymentIdentity#validBefore()})
+ * @param validRounds the heights the chain can execute it in, if known ({@link PaymentIdentity#validRounds()})
  * @param firstSeen when the gateway first stored the payment; the chain cannot have executed it
  *        through the gateway before then
  */
 public record UnfinishedPayment(String network, String asset, String payer, String payTo, BigInteger amount,
-        String chainRef, Optional<String> transactionId, Optional<Instant> validBefore, Instant firstSeen) {
+        String chainRef, Optional<String> transactionId, Optional<Instant> validBefore,
+        Optional<RoundWindow> validRounds, Instant firstSeen) {
 
     public UnfinishedPayment {
         Objects.requireNonNull(network, "network");
@@ -32,6 +34,13 @@ public record UnfinishedPayment(String network, String asset, String payer, Stri
         Objects.requireNonNull(chainRef, "chainRef");
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(validBefore, "validBefore");
+        Objects.requireNonNull(validRounds, "validRounds");
         Objects.requireNonNull(firstSeen, "firstSeen");
+    }
+
+    /** A payment whose validity is bounded by time only (or not known). */
+    public UnfinishedPayment(String network, String asset, String payer, String payTo, BigInteger amount,
+            String chainRef, Optional<String> transactionId, Optional<Instant> validBefore, Instant firstSeen) {
+        this(network, asset, payer, payTo, amount, chainRef, transactionId, validBefore, Optional.empty(), firstSeen);
     }
 }

@@ -173,6 +173,17 @@ class ExactAvmSchemeTest {
     }
 
     @Test
+    void groupValidFromARoundNewerThanTheCachedStatusIsNotRefusedAsNotYetValid() {
+        // a verify fills the one-second status cache, then the chain moves past its slack
+        VerifyResponse first = verify(payment(group(account(algod.account("payer-3")), 1000, merchant)));
+        assertTrue(first.isValid(), () -> first.invalidReason() + ": " + first.invalidMessage());
+        chain.rounds(10);
+        // signed from the chain's round now, as a client does
+        VerifyResponse r = verify(payment(group(account(algod.account("payer-3")), 1000, merchant)));
+        assertTrue(r.isValid(), () -> r.invalidReason() + ": " + r.invalidMessage());
+    }
+
+    @Test
     void rekeyedPayerSignedByItsAuthorityVerifiesAndSettles() throws Exception {
         AlgodFixture.Account rekeyed = algod.account("rekeyed-payer");
         Account authority = account(algod.account("rekey-authority"));

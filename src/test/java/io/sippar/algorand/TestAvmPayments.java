@@ -27,6 +27,21 @@ public final class TestAvmPayments {
 
     /** The v2 payload object behind {@link #v2Header}. */
     public static ObjectNode v2Payload(JsonNode offered, AlgodFixture.Account payer, long round) {
+        return v2Payload(offered, payer, round, round + 1000);
+    }
+
+    /** A v2 payload valid from round {@code firstValid} to {@code lastValid}. */
+    public static ObjectNode v2Payload(JsonNode offered, AlgodFixture.Account payer, long firstValid, long lastValid) {
+        return v2Payload(offered, payer, firstValid, lastValid, false);
+    }
+
+    /**
+     * A v2 payload valid from round {@code firstValid} to {@code lastValid}; {@code selfFunded}: the payer
+     * pays its own fee in a group of one, with no transaction for the fee payer, so it can also be
+     * submitted without the gateway.
+     */
+    public static ObjectNode v2Payload(JsonNode offered, AlgodFixture.Account payer, long firstValid, long lastValid,
+            boolean selfFunded) {
         Account account;
         try {
             account = new Account(payer.seed());
@@ -34,8 +49,8 @@ public final class TestAvmPayments {
             throw new IllegalStateException(e);
         }
         AvmGroups.Builder b = AvmGroups.builder();
-        b.firstValid = round;
-        b.lastValid = round + 1000;
+        b.firstValid = firstValid;
+        b.lastValid = lastValid;
         b.payer = account;
         b.signer = account;
         b.payTo = offered.get("payTo").asText();
@@ -43,7 +58,7 @@ public final class TestAvmPayments {
         b.asset = Long.parseLong(offered.get("asset").asText());
         b.note = "x402-payment-v2-" + System.currentTimeMillis() + "-" + NOTES.incrementAndGet();
         JsonNode feePayer = offered.path("extra").get("feePayer");
-        if (feePayer == null) {
+        if (feePayer == null || selfFunded) {
             b.withFeePayer = false;
         } else {
             b.feePayer = null;

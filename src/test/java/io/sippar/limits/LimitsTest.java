@@ -10,9 +10,12 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sippar.algorand.TestAvmPayments;
 import io.sippar.evm.TestPayments;
 import io.sippar.ledger.GasBudgetRepository;
 import io.sippar.scheme.NetworkFee;
+import io.sippar.testsupport.AlgodFixture;
+import io.sippar.testsupport.AlgodQueries;
 import io.sippar.testsupport.AnvilFixture;
 import io.sippar.testsupport.ChainsTestResource;
 import io.sippar.testsupport.TokenReader;
@@ -57,6 +60,11 @@ class LimitsTest {
     /** Merchant ceiling on the devnet: room for many settlements, until a test fills it. */
     static final BigInteger MERCHANT_CEILING = new BigInteger("1000000000000000000");
     static final BigInteger NETWORK_CEILING = new BigInteger("2000000000000000000");
+    /** All merchants' fee payer fees on the Algorand devnet, in microAlgo. */
+    static final BigInteger ALGORAND_CEILING = BigInteger.valueOf(1_000_000);
+    /** What the fee payer pays for the client's group of two. */
+    static final BigInteger ALGORAND_GROUP_FEE = BigInteger.valueOf(2000);
+    static final String ALGORAND = "algorand:SGO1GKSzyE7IEPItTxCByw9x8FmnrCDexi9/cOUJOiI=";
 
     /** Small limits, 127.0.0.2 as the only trusted proxy, gas ceilings on the devnet. */
     public static class TightLimits implements QuarkusTestProfile {
@@ -75,6 +83,7 @@ class LimitsTest {
             m.put("sippar.limits.gas.period", "PT" + GAS_PERIOD_SECONDS + "S");
             m.put("sippar.limits.gas.merchant-ceiling.\"eip155:31337\"", MERCHANT_CEILING.toString());
             m.put("sippar.limits.gas.network-ceiling.\"eip155:31337\"", NETWORK_CEILING.toString());
+            m.put("sippar.limits.gas.network-ceiling.\"" + ALGORAND + "\"", ALGORAND_CEILING.toString());
             return m;
         }
     }
@@ -84,6 +93,8 @@ class LimitsTest {
 
     @TestHTTPResource("/demo/weather")
     URL demo;
+    @TestHTTPResource("/paid/algo/weather")
+    URL paidAlgo;
 
     @Inject
     Pool pool;
@@ -301,6 +312,76 @@ class LimitsTest {
     }
 
     @Test
+    void anAlgorandSettlementHoldsAndIsChargedExactlyTheFeePayersFeesInMicroAlgos() throws Exception {
+        AlgodFixture algod = ChainsTestResource.algorand();
+        AlgodQueries chain = new AlgodQueries(algod);
+        String feePayer = algod.feePayer().address();
+        BigInteger feePayerBefore = chain.algo(feePayer);
+        String header = TestAvmPayments.v2Header(algorandOffer(), algod.account("payer-1"), chain.lastRound());
+
+        HttpResponse<String> paid = get("127.0.0.42", paidAlgo, Map.of("PAYMENT-SIGNATURE", header));
+
+        assertEquals(200, paid.statusCode(), paid.body());
+        String tx = HeaderCodec.decodeJson(paid.headers().firstValue("PAYMENT-RESPONSE").orElseThrow())
+                .get("transaction").asText();
+        Row hold = pool.preparedQuery("""
+                SELECT h.state, h.held, h.spent, h.network FROM gas_hold h JOIN payment p ON p.id = h.payment_id
+                 WHERE p.tx_hash = $1""").execute(Tuple.of(tx)).await().atMost(Duration.ofSeconds(10)).iterator().next();
+        assertEquals(ALGORAND, hold.getString("network"));
+        assertEquals("charged", hold.getString("state"));
+        assertEquals(ALGORAND_GROUP_FEE, hold.getBigDecimal("held").toBigIntegerExact(), "a group's fee is known exactly");
+        assertEquals(ALGORAND_GROUP_FEE, hold.getBigDecimal("spent").toBigIntegerExact());
+        assertEquals(feePayerBefore.subtract(ALGORAND_GROUP_FEE), chain.algo(feePayer), "what the fee payer paid");
+    }
+
+    /**
+     * The Algorand network's counter filled to its ceiling in microAlgo: the paid request is 429
+     * gas_budget_exceeded before the group is submitted (nothing in the pool, nothing moved, the fee
+     * payer pays nothing), the payment is released, and the same group pays in the next period.
+     */
+    @Test
+    void anAlgorandNetworkOverItsCeilingInMicroAlgosIs429BeforeSubmitAndPaysAfterTheWindow() throws Exception {
+        AlgodFixture algod = ChainsTestResource.algorand();
+        AlgodQueries chain = new AlgodQueries(algod);
+        AlgodFixture.Account payer = algod.account("payer-6");
+        String feePayer = algod.feePayer().address();
+        ObjectNode payload = TestAvmPayments.v2Payload(algorandOffer(), payer, chain.lastRound());
+        String header = HeaderCodec.encode(payload);
+        OffsetDateTime period = awaitFreshPeriod();
+        pool.preparedQuery("""
+                INSERT INTO gas_spend (scope, network, period_start, spent) VALUES ('network', $1, $2, $3)
+                ON CONFLICT (scope, network, period_start) DO UPDATE SET spent = EXCLUDED.spent""")
+                .execute(Tuple.of(ALGORAND, period, new java.math.BigDecimal(ALGORAND_CEILING.subtract(BigInteger.ONE))))
+                .await().atMost(Duration.ofSeconds(10));
+        double before = exceeded("gas_network", ALGORAND);
+        BigInteger usdc = chain.assetBalance(payer.address(), algod.usdcAssetId());
+        BigInteger feePayerAlgo = chain.algo(feePayer);
+
+        HttpResponse<String> refused = get("127.0.0.53", paidAlgo, Map.of("PAYMENT-SIGNATURE", header));
+
+        assertTooMany(refused, "gas_budget_exceeded");
+        long retry = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+        assertTrue(retry >= 1 && retry <= GAS_PERIOD_SECONDS + 1, "Retry-After points at the next period: " + retry);
+        assertEquals(before + 1, exceeded("gas_network", ALGORAND));
+        Row row = pool.preparedQuery("""
+                SELECT id, state, tx_hash, chain_ref FROM payment WHERE network = $1 AND payer = $2
+                 ORDER BY created_at DESC LIMIT 1""")
+                .execute(Tuple.of(ALGORAND, payer.address())).await().atMost(Duration.ofSeconds(10)).iterator().next();
+        assertEquals("released", row.getString("state"), "the group stays usable");
+        assertEquals(null, row.getString("tx_hash"));
+        assertTrue(chain.pending(row.getString("chain_ref")).isMissingNode(), "the group never reached the node");
+        assertEquals(usdc, chain.assetBalance(payer.address(), algod.usdcAssetId()), "nothing moved");
+        assertEquals(feePayerAlgo, chain.algo(feePayer), "the fee payer paid nothing");
+
+        Thread.sleep(1000L * retry);
+        HttpResponse<String> paid = get("127.0.0.53", paidAlgo, Map.of("PAYMENT-SIGNATURE", header));
+        assertEquals(200, paid.statusCode(), paid.body());
+        assertEquals(usdc.subtract(new BigInteger(algorandOffer().get("amount").asText())),
+                chain.assetBalance(payer.address(), algod.usdcAssetId()));
+        assertEquals(feePayerAlgo.subtract(ALGORAND_GROUP_FEE), chain.algo(feePayer));
+    }
+
+    @Test
     void concurrentHoldsNeverOvershootTheCeiling() throws Exception {
         UUID merchant = demoMerchant();
         List<UUID> payments = new ArrayList<>();
@@ -404,6 +485,17 @@ class LimitsTest {
                     .orElseThrow()).at("/accepts/0");
         }
         return offer;
+    }
+
+    private static JsonNode algorandOffer;
+
+    /** The paid-algo route's offer, fetched once. */
+    private synchronized JsonNode algorandOffer() throws Exception {
+        if (algorandOffer == null) {
+            algorandOffer = HeaderCodec.decodeJson(get("127.0.0.97", paidAlgo, Map.of()).headers()
+                    .firstValue("PAYMENT-REQUIRED").orElseThrow()).at("/accepts/0");
+        }
+        return algorandOffer;
     }
 
     private static String badSignature(JsonNode offer, String key) {

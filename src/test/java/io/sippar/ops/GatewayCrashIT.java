@@ -15,8 +15,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +69,7 @@ class GatewayCrashIT {
 
             first.kill();
         }
-        assertNotEquals(200, statusOrFailure(call), "a killed process serves nothing");
+        assertNotEquals(200, FaultStack.statusOrFailure(call), "a killed process serves nothing");
         stack.chain().mine();
         TransactionReceipt receipt = stack.chain().web3j().ethGetTransactionReceipt(tx).send().getTransactionReceipt()
                 .orElseThrow();
@@ -79,14 +77,23 @@ class GatewayCrashIT {
         assertEquals(before.subtract(FaultStack.PRICE), stack.balance(payer.address()));
 
         try (FaultGateway second = stack.gateway("gateway-b")) {
-            Map<String, Object> settled = stack.awaitPayment(payer.address(), r -> "settled".equals(r.get("state")),
-                    Duration.ofSeconds(60), "settled by the restarted gateway's reconciler");
+            Map<String, Object> settled = stack.awaitPayment(payer.address(),
+                    FaultStack::settledAndReleasedByTheReconciler, Duration.ofSeconds(60),
+                    "settled by the restarted gateway's reconciler");
 
             assertEquals(tx, settled.get("tx_hash"));
             assertEquals(1L, stack.journalEntries(settled.get("id")));
             assertEquals(50L, ((java.math.BigDecimal) settled.get("fee_atomic")).longValueExact());
             assertTrue(String.valueOf(settled.get("reconcile_note")).startsWith("SETTLED"),
                     String.valueOf(settled.get("reconcile_note")));
+            // the dead process's gas hold: charged once, with what the receipt says the settlement cost
+            Map<String, Object> hold = stack.awaitHoldClosed(settled.get("id"));
+            assertEquals("charged", hold.get("state"));
+            assertEquals(receipt.getGasUsed().multiply(org.web3j.utils.Numeric.decodeQuantity(
+                    receipt.getEffectiveGasPrice())), ((java.math.BigDecimal) hold.get("spent")).toBigIntegerExact());
+            assertEquals(java.math.BigDecimal.ZERO.compareTo((java.math.BigDecimal) stack.query(
+                    "SELECT coalesce(sum(held), 0) AS held FROM gas_spend WHERE network = ?", stack.anvil().network())
+                    .get(0).get("held")), 0, "nothing left held");
             HttpResponse<String> replay = stack.get(second, "/demo/weather", header);
             assertEquals(402, replay.statusCode());
             assertEquals("payment_already_used", HeaderCodec.decodeJson(
@@ -109,7 +116,7 @@ class GatewayCrashIT {
 
             first.kill();
         }
-        assertNotEquals(200, statusOrFailure(call));
+        assertNotEquals(200, FaultStack.statusOrFailure(call));
 
         try (FaultGateway second = stack.gateway("gateway-b")) {
             Map<String, Object> released = stack.awaitPayment(payer.address(), r -> "released".equals(r.get("state")),
@@ -138,17 +145,6 @@ class GatewayCrashIT {
                     + (replay.hasError() ? replay.getError().getMessage() : "succeeds");
         } catch (java.io.IOException e) {
             return receipt + " (" + e + ")";
-        }
-    }
-
-    /** The status the client got, or -1 when the connection died with the process. */
-    private static int statusOrFailure(CompletableFuture<HttpResponse<String>> call) throws InterruptedException {
-        try {
-            return call.get(30, TimeUnit.SECONDS).statusCode();
-        } catch (ExecutionException e) {
-            return -1;
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the client was left hanging by a dead process", e);
         }
     }
 }

@@ -54,7 +54,7 @@ class ReconcilerSettingsTest {
     @Test
     void retryDelayDoublesPerAttemptUpToTheCap() {
         Reconciler r = new Reconciler(new Settings(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofMinutes(3),
-                100), null, null, null, null, null, null, new Gateway(Duration.ofSeconds(30)));
+                100), null, null, null, null, null, null, new Gateway(Duration.ofSeconds(30)), null);
         assertEquals(Duration.ofSeconds(30), r.retryDelay(1));
         assertEquals(Duration.ofSeconds(60), r.retryDelay(2));
         assertEquals(Duration.ofSeconds(120), r.retryDelay(3));

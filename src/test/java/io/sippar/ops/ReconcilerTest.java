@@ -1,9 +1,10 @@
 package io.sippar.ops;
 
 import static io.restassured.RestAssured.given;
+import static io.sippar.ops.ReconcilerRows.await;
+import static io.sippar.ops.ReconcilerRows.decisionFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,10 +69,12 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 @QuarkusTest
 class ReconcilerTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration WAIT = ReconcilerRows.WAIT;
     private static final BigInteger PRICE = BigInteger.valueOf(1000);
     /** The demo route's $0.001 is a micro payment: the $0.01 fee capped at 5% = 50 units. */
     private static final BigInteger FEE = BigInteger.valueOf(50);
+    /** A worst-case gas hold, far above what a settlement costs on anvil. */
+    private static final BigInteger HOLD = new BigInteger("1000000000000000");
     private static final String THIRD_PARTY_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
     @TestHTTPResource("/demo/weather")
@@ -99,7 +102,10 @@ class ReconcilerTest {
     GatewayConfig gateway;
     @Inject
     Pool pool;
+    @Inject
+    io.sippar.limits.GasBudget gas;
 
+    private ReconcilerRows rows;
     private AnvilFixture chain;
     private ChainFaults faults;
     private PaymentScheme scheme;
@@ -110,13 +116,14 @@ class ReconcilerTest {
 
     @BeforeEach
     void setUp() {
+        rows = new ReconcilerRows(pool);
         chain = ChainsTestResource.devnet();
         faults = new ChainFaults(chain.rpcUrl());
         offered = HeaderCodec.decodeJson(given().get(demo).getHeader("PAYMENT-REQUIRED")).at("/accepts/0");
         scheme = schemes.find("exact", chain.network()).orElseThrow();
-        merchant = one("SELECT merchant_id FROM route WHERE path_pattern = '/demo/weather'").getUUID(0);
+        merchant = rows.one("SELECT merchant_id FROM route WHERE path_pattern = '/demo/weather'").getUUID(0);
         startBlock = faults.blockNumber().add(BigInteger.ONE);
-        startTime = one("SELECT clock_timestamp() AS t").getOffsetDateTime("t").toInstant();
+        startTime = rows.one("SELECT clock_timestamp() AS t").getOffsetDateTime("t").toInstant();
     }
 
     @AfterEach
@@ -134,22 +141,22 @@ class ReconcilerTest {
         UUID id = row(p, PaymentState.SETTLING);
         SettleResponse onChain = settleOnChain(p, tx -> payments.recordTransaction(id, tx).replaceWithVoid());
         assertTrue(onChain.success(), onChain.toString());
-        backdate(id);
-        long usage = usage();
+        rows.backdate(id);
+        long usage = rows.usage(merchant);
         double counted = decisionsCounted("settling", "settled");
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.SETTLED, d.outcome(), d.toString());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("settled", row.getString("state"));
         assertEquals(onChain.transaction(), row.getString("tx_hash"));
         assertEquals(FEE, row.getBigDecimal("fee_atomic").toBigIntegerExact());
         assertEquals("micro", row.getString("fee_band"));
-        assertEquals(1L, journalEntries(id));
-        assertEquals(0L, one("SELECT coalesce(sum(p.amount), 0) FROM posting p JOIN journal_entry e ON e.id = p.entry_id "
+        assertEquals(1L, rows.journalEntries(id));
+        assertEquals(0L, rows.one("SELECT coalesce(sum(p.amount), 0) FROM posting p JOIN journal_entry e ON e.id = p.entry_id "
                 + "WHERE e.payment_id = $1", id).getBigDecimal(0).longValue());
-        assertEquals(usage + 1, usage());
+        assertEquals(usage + 1, rows.usage(merchant));
         assertEquals(counted + 1, decisionsCounted("settling", "settled"));
         assertTrue(row.getString("reconcile_note").contains(onChain.transaction()), row.getString("reconcile_note"));
         assertNull(row.getString("reconcile_owner"));
@@ -161,14 +168,14 @@ class ReconcilerTest {
         UUID id = row(p, PaymentState.SETTLING);
         // the crash window: broadcast and mined, but the hash never reached the row
         SettleResponse onChain = settleOnChain(p, BroadcastListener.NONE);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.SETTLED, d.outcome(), d.toString());
         assertTrue(d.evidence().contains("AuthorizationUsed"), d.evidence());
-        assertEquals(onChain.transaction(), payment(id).getString("tx_hash"));
-        assertEquals(1L, journalEntries(id));
+        assertEquals(onChain.transaction(), rows.payment(id).getString("tx_hash"));
+        assertEquals(1L, rows.journalEntries(id));
     }
 
     @Test
@@ -178,12 +185,12 @@ class ReconcilerTest {
         // e.g. a re-priced replacement got mined while the row still names the first hash
         assertTrue(await(payments.recordTransaction(id, randomHash())));
         SettleResponse onChain = settleOnChain(p, BroadcastListener.NONE);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.SETTLED, d.outcome(), d.toString());
-        assertEquals(onChain.transaction(), payment(id).getString("tx_hash"));
+        assertEquals(onChain.transaction(), rows.payment(id).getString("tx_hash"));
     }
 
     @Test
@@ -195,16 +202,16 @@ class ReconcilerTest {
                 ChainFaults.transferWithAuthorization(p.payload(), true));
         assertFalse(reverted.isStatusOK(), "the corrupted submission must revert on chain");
         assertTrue(await(payments.recordTransaction(id, reverted.getTransactionHash())));
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("failed", row.getString("state"));
         assertEquals("settlement_reverted", row.getString("failure_reason"));
         assertEquals(reverted.getTransactionHash(), row.getString("tx_hash"));
-        assertEquals(0L, journalEntries(id));
+        assertEquals(0L, rows.journalEntries(id));
         assertEquals(before, balance(p.identity().payer()));
     }
 
@@ -213,11 +220,11 @@ class ReconcilerTest {
         Signed p = sign(6, -180);
         UUID id = row(p, PaymentState.SETTLING);
         assertTrue(await(payments.recordTransaction(id, randomHash())));
-        backdate(id);
+        rows.backdate(id);
         // chain time decides expiry: a fresh block is past validBefore plus the 60 s margin
         faults.mine();
 
-        reconciledAsFailed(id, "settlement_lost");
+        rows.reconciledAsFailed(reconciler, id, "settlement_lost");
     }
 
     @Test
@@ -225,12 +232,12 @@ class ReconcilerTest {
         Signed p = sign(7, 600);
         UUID id = row(p, PaymentState.SETTLING);
         assertTrue(await(payments.recordTransaction(id, randomHash())));
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.LEFT, d.outcome(), d.toString());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("settling", row.getString("state"));
         assertNull(row.getString("reconcile_owner"));
         assertTrue(row.getOffsetDateTime("reconcile_until").toInstant().isAfter(Instant.now()),
@@ -244,22 +251,22 @@ class ReconcilerTest {
     void settlingPaymentWithoutTransactionIsLeftWhileItsAuthorizationIsUnusedAndValid() {
         Signed p = sign(8, 600);
         UUID id = row(p, PaymentState.SETTLING);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.LEFT, d.outcome(), d.toString());
-        assertEquals("settling", payment(id).getString("state"));
+        assertEquals("settling", rows.payment(id).getString("state"));
     }
 
     @Test
     void settlingPaymentWithoutTransactionIsFailedOnceItsAuthorizationExpiredUnused() {
         Signed p = sign(8, -180);
         UUID id = row(p, PaymentState.SETTLING);
-        backdate(id);
+        rows.backdate(id);
         faults.mine();
 
-        reconciledAsFailed(id, "settlement_lost");
+        rows.reconciledAsFailed(reconciler, id, "settlement_lost");
     }
 
     @Test
@@ -269,9 +276,9 @@ class ReconcilerTest {
         TransactionReceipt canceled = faults.send(THIRD_PARTY_KEY, chain.token().address(), ChainFaults.cancelAuthorization(
                 chain.account(5).privateKey(), chain.chainId(), chain.token().address(), p.identity().chainRef()));
         assertTrue(canceled.isStatusOK());
-        backdate(id);
+        rows.backdate(id);
 
-        reconciledAsFailed(id, "authorization_canceled");
+        rows.reconciledAsFailed(reconciler, id, "authorization_canceled");
     }
 
     @Test
@@ -286,9 +293,61 @@ class ReconcilerTest {
                 BigInteger.valueOf(now + 600), p.identity().chainRef());
         assertTrue(faults.send(THIRD_PARTY_KEY, chain.token().address(),
                 ChainFaults.transferWithAuthorization(other, false)).isStatusOK());
-        backdate(id);
+        rows.backdate(id);
 
-        reconciledAsFailed(id, "authorization_used_elsewhere");
+        rows.reconciledAsFailed(reconciler, id, "authorization_used_elsewhere");
+    }
+
+    // ------------------------------------------------------------------ gas holds
+
+    @Test
+    void gasHoldOfASettlementTheReconcilerRecordsIsChargedGasUsedTimesTheEffectivePrice() throws Exception {
+        Signed p = sign(1, 600);
+        UUID id = settlingWithHold(p);
+        SettleResponse onChain = settleOnChain(p, tx -> payments.recordTransaction(id, tx).replaceWithVoid());
+        rows.backdate(id);
+
+        assertEquals(Reconciler.Outcome.SETTLED, decisionFor(id, reconciler.runOnce()).outcome());
+
+        TransactionReceipt receipt = faults.web3j().ethGetTransactionReceipt(onChain.transaction()).send()
+                .getTransactionReceipt().orElseThrow();
+        rows.assertHold(id, "charged", receipt.getGasUsed().multiply(
+                org.web3j.utils.Numeric.decodeQuantity(receipt.getEffectiveGasPrice())));
+    }
+
+    @Test
+    void gasHoldOfARevertedSettlementIsChargedWhatTheRevertCost() throws Exception {
+        Signed p = sign(3, 600);
+        UUID id = settlingWithHold(p);
+        TransactionReceipt reverted = faults.send(THIRD_PARTY_KEY, chain.token().address(),
+                ChainFaults.transferWithAuthorization(p.payload(), true));
+        assertFalse(reverted.isStatusOK());
+        assertTrue(await(payments.recordTransaction(id, reverted.getTransactionHash())));
+        rows.backdate(id);
+
+        rows.reconciledAsFailed(reconciler, id, "settlement_reverted");
+
+        rows.assertHold(id, "charged", reverted.getGasUsed().multiply(
+                org.web3j.utils.Numeric.decodeQuantity(reverted.getEffectiveGasPrice())));
+    }
+
+    @Test
+    void gasHoldOfALostBroadcastIsReleasedOnceTheAuthorizationExpiredAndKeptWhileItIsOpen() {
+        Signed open = sign(4, 600);
+        UUID waiting = settlingWithHold(open);
+        Signed lost = sign(4, -180);
+        UUID expired = settlingWithHold(lost);
+        assertTrue(await(payments.recordTransaction(expired, randomHash())));
+        rows.backdate(waiting);
+        rows.backdate(expired);
+        faults.mine();
+
+        List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
+
+        assertEquals(Reconciler.Outcome.LEFT, decisionFor(waiting, run).outcome());
+        rows.assertHold(waiting, "held", HOLD);
+        assertEquals(Reconciler.Outcome.FAILED, decisionFor(expired, run).outcome());
+        rows.assertHold(expired, "released", null);
     }
 
     @Test
@@ -300,7 +359,7 @@ class ReconcilerTest {
         List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
 
         assertEquals(Reconciler.Outcome.LEFT, decisionFor(settling, run).outcome());
-        assertEquals("settling", payment(settling).getString("state"));
+        assertEquals("settling", rows.payment(settling).getString("state"));
         Reconciler.Decision released = decisionFor(verified, run);
         assertEquals(Reconciler.Outcome.RELEASED, released.outcome());
         assertTrue(released.evidence().contains("nothing was broadcast"), released.evidence());
@@ -312,17 +371,17 @@ class ReconcilerTest {
     void staleVerifiedPaymentIsReleasedAndTheSameAuthorizationThenPays() {
         Signed p = sign(1, 600);
         UUID id = row(p, PaymentState.VERIFIED);
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.RELEASED, d.outcome(), d.toString());
-        assertEquals("released", payment(id).getString("state"));
+        assertEquals("released", rows.payment(id).getString("state"));
         BigInteger before = balance(p.identity().payer());
         given().header("PAYMENT-SIGNATURE", p.header()).get(demo).then().statusCode(200);
         assertEquals(before.subtract(PRICE), balance(p.identity().payer()));
-        assertEquals("settled", payment(id).getString("state"));
-        assertEquals(1L, journalEntries(id));
+        assertEquals("settled", rows.payment(id).getString("state"));
+        assertEquals(1L, rows.journalEntries(id));
     }
 
     @Test
@@ -332,15 +391,15 @@ class ReconcilerTest {
         TransactionReceipt elsewhere = faults.send(THIRD_PARTY_KEY, chain.token().address(),
                 ChainFaults.transferWithAuthorization(p.payload(), false));
         assertTrue(elsewhere.isStatusOK());
-        backdate(id);
+        rows.backdate(id);
 
         Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
 
         assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        Row row = payment(id);
+        Row row = rows.payment(id);
         assertEquals("authorization_used_elsewhere", row.getString("failure_reason"));
         assertNull(row.getString("tx_hash"), "a transaction the gateway did not send is not its settlement");
-        assertEquals(0L, journalEntries(id));
+        assertEquals(0L, rows.journalEntries(id));
     }
 
     @Test
@@ -351,20 +410,20 @@ class ReconcilerTest {
         List<Reconciler.Decision> run = reconciler.runOnce().await().atMost(WAIT);
 
         assertTrue(run.stream().noneMatch(d -> d.paymentId().equals(settling) || d.paymentId().equals(verified)));
-        assertEquals("settling", payment(settling).getString("state"));
-        assertEquals("verified", payment(verified).getString("state"));
-        assertEquals(0, payment(settling).getInteger("reconcile_attempts"));
+        assertEquals("settling", rows.payment(settling).getString("state"));
+        assertEquals("verified", rows.payment(verified).getString("state"));
+        assertEquals(0, rows.payment(settling).getInteger("reconcile_attempts"));
     }
 
     @Test
     void paymentLeasedByAnotherPodIsSkippedUntilTheLeaseEnds() {
         UUID id = row(sign(5, 600), PaymentState.VERIFIED);
-        backdate(id);
+        rows.backdate(id);
         await(pool.preparedQuery("UPDATE payment SET reconcile_owner = 'other-pod', "
                 + "reconcile_until = now() + interval '1 minute' WHERE id = $1").execute(Tuple.of(id)));
 
         assertTrue(reconciler.runOnce().await().atMost(WAIT).stream().noneMatch(d -> d.paymentId().equals(id)));
-        assertEquals("verified", payment(id).getString("state"));
+        assertEquals("verified", rows.payment(id).getString("state"));
 
         await(pool.preparedQuery("UPDATE payment SET reconcile_until = now() - interval '1 second' WHERE id = $1")
                 .execute(Tuple.of(id)));
@@ -378,9 +437,9 @@ class ReconcilerTest {
         Signed p = sign(6, 600);
         UUID id = row(p, PaymentState.SETTLING);
         SettleResponse onChain = settleOnChain(p, BroadcastListener.NONE);
-        backdate(id);
-        long usage = usage();
-        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway);
+        rows.backdate(id);
+        long usage = rows.usage(merchant);
+        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway, gas);
         PaymentFlow.Settlement live = new PaymentFlow.Settlement(id, merchant, chain.network(), chain.token().address(),
                 p.identity().payer(), PRICE, onChain.transaction());
 
@@ -395,9 +454,9 @@ class ReconcilerTest {
         long reconcilerWins = java.util.stream.Stream.concat(all.getItem2().stream(), all.getItem3().stream())
                 .filter(d -> d.paymentId().equals(id) && d.outcome() == Reconciler.Outcome.SETTLED).count();
         assertEquals(1, liveWins + reconcilerWins, "exactly one writer records the settlement");
-        assertEquals(1L, journalEntries(id));
-        assertEquals(usage + 1, usage());
-        assertEquals("settled", payment(id).getString("state"));
+        assertEquals(1L, rows.journalEntries(id));
+        assertEquals(usage + 1, rows.usage(merchant));
+        assertEquals("settled", rows.payment(id).getString("state"));
     }
 
     @Test
@@ -405,10 +464,10 @@ class ReconcilerTest {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             UUID id = row(sign(7, 600), PaymentState.VERIFIED);
-            backdate(id);
+            rows.backdate(id);
             ids.add(id);
         }
-        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway);
+        Reconciler otherPod = new Reconciler(config, queue, payments, flow, schemes, metrics, vertx, gateway, gas);
 
         List<List<Reconciler.Decision>> runs = Uni.join().all(reconciler.runOnce(), otherPod.runOnce()).andFailFast()
                 .await().atMost(WAIT);
@@ -416,7 +475,7 @@ class ReconcilerTest {
         for (UUID id : ids) {
             long decided = runs.stream().flatMap(List::stream).filter(d -> d.paymentId().equals(id)).count();
             assertEquals(1, decided, "payment " + id + " decided by exactly one pod");
-            assertEquals("released", payment(id).getString("state"));
+            assertEquals("released", rows.payment(id).getString("state"));
         }
     }
 
@@ -433,7 +492,7 @@ class ReconcilerTest {
                 HttpResponse.BodyHandlers.ofString());
         UUID id = awaitRow(payer.address(), "verified");
         // the request is at the upstream; its reservation looks abandoned and is taken away
-        backdate(id);
+        rows.backdate(id);
         assertEquals(Reconciler.Outcome.RELEASED, decisionFor(id, reconciler.runOnce()).outcome());
 
         HttpResponse<String> answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -442,7 +501,7 @@ class ReconcilerTest {
         assertTrue(answer.headers().firstValue("Retry-After").isPresent());
         assertFalse(answer.body().contains("sleptMs"), "no resource without payment");
         assertEquals(before, balance(payer.address()), "nothing was charged");
-        assertEquals("released", payment(id).getString("state"));
+        assertEquals("released", rows.payment(id).getString("state"));
         given().header("PAYMENT-SIGNATURE", header).get(slow + "?ms=0").then().statusCode(200);
         assertEquals(before.subtract(PRICE), balance(payer.address()));
     }
@@ -485,10 +544,12 @@ class ReconcilerTest {
         return id;
     }
 
-    /** Puts the row a day past its deadline, ahead of anything else in the reconciler's queue. */
-    private void backdate(UUID id) {
-        await(pool.preparedQuery("UPDATE payment SET state_changed_at = now() - interval '1 day' WHERE id = $1")
-                .execute(Tuple.of(id)));
+    /** Settling with the hold the live path takes right before its broadcast. */
+    private UUID settlingWithHold(Signed p) {
+        UUID id = row(p, PaymentState.VERIFIED);
+        await(gas.holdAndStartSettling(id, merchant, new io.sippar.scheme.NetworkFee(chain.network(), HOLD)));
+        assertEquals("settling", rows.payment(id).getString("state"));
+        return id;
     }
 
     private SettleResponse settleOnChain(Signed p, BroadcastListener listener) {
@@ -505,57 +566,22 @@ class ReconcilerTest {
         if (state == PaymentState.SETTLING) {
             assertTrue(await(payments.transition(id, PaymentState.VERIFIED, PaymentState.SETTLING)));
         }
-        backdate(id);
+        rows.backdate(id);
         return id;
-    }
-
-    /** One run fails the payment with {@code reason}: no journal entry, nothing recorded as settled. */
-    private Reconciler.Decision reconciledAsFailed(UUID id, String reason) {
-        Reconciler.Decision d = decisionFor(id, reconciler.runOnce());
-        assertEquals(Reconciler.Outcome.FAILED, d.outcome(), d.toString());
-        assertEquals(reason, d.reason());
-        Row row = payment(id);
-        assertEquals("failed", row.getString("state"));
-        assertEquals(reason, row.getString("failure_reason"));
-        assertEquals(0L, journalEntries(id));
-        return d;
-    }
-
-    private Reconciler.Decision decisionFor(UUID id, Uni<List<Reconciler.Decision>> run) {
-        return decisionFor(id, run.await().atMost(WAIT));
-    }
-
-    private static Reconciler.Decision decisionFor(UUID id, List<Reconciler.Decision> decisions) {
-        return decisions.stream().filter(d -> d.paymentId().equals(id)).findFirst()
-                .orElseThrow(() -> new AssertionError("payment " + id + " was not claimed; run: " + decisions));
     }
 
     private UUID awaitRow(String payer, String state) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            var rows = await(pool.preparedQuery("SELECT id FROM payment WHERE payer = $1 AND state = $2 "
+            var found = await(pool.preparedQuery("SELECT id FROM payment WHERE payer = $1 AND state = $2 "
                     + "AND created_at >= $3 ORDER BY created_at DESC LIMIT 1").execute(Tuple.of(payer, state,
                     java.time.OffsetDateTime.ofInstant(startTime, java.time.ZoneOffset.UTC))));
-            if (rows.size() == 1) {
-                return rows.iterator().next().getUUID("id");
+            if (found.size() == 1) {
+                return found.iterator().next().getUUID("id");
             }
             Thread.sleep(50);
         }
         throw new AssertionError("no " + state + " payment of " + payer + " within 20 s");
-    }
-
-    private Row payment(UUID id) {
-        return one("SELECT * FROM payment WHERE id = $1", id);
-    }
-
-    private long journalEntries(UUID id) {
-        return one("SELECT count(*) FROM journal_entry WHERE payment_id = $1", id).getLong(0);
-    }
-
-    private long usage() {
-        var rows = await(pool.preparedQuery("SELECT transactions FROM merchant_usage WHERE merchant_id = $1 "
-                + "AND period_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date").execute(Tuple.of(merchant)));
-        return rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
     }
 
     private double decisionsCounted(String from, String outcome) {
@@ -570,19 +596,9 @@ class ReconcilerTest {
         }
     }
 
-    private Row one(String sql, Object... params) {
-        var rows = await(pool.preparedQuery(sql).execute(Tuple.from(params)));
-        assertNotNull(rows);
-        return rows.iterator().next();
-    }
-
     private static String randomHash() {
         byte[] b = new byte[32];
         ThreadLocalRandom.current().nextBytes(b);
         return "0x" + HexFormat.of().formatHex(b);
-    }
-
-    private static <T> T await(Uni<T> uni) {
-        return uni.await().atMost(WAIT);
     }
 }

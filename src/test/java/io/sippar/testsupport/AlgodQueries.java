@@ -14,7 +14,7 @@ import java.time.Duration;
 /**
  * What tests read from (and do to) an algod devnet, independently of the gateway's own client:
  * balances, rounds, pending transactions, and the devnet's {@code /devnet/*} controls (hold rounds,
- * produce rounds, drop a pooled transaction).
+ * produce rounds, drop a pooled transaction, list what was committed).
  */
 public final class AlgodQueries {
 
@@ -23,7 +23,9 @@ public final class AlgodQueries {
 
     private final String url;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    /** HTTP/1.1 as algod speaks it: no h2c upgrade attempts on the devnet's connections. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT).build();
 
     public AlgodQueries(AlgodFixture algod) {
         this(algod.url(), algod.token());
@@ -64,6 +66,13 @@ public final class AlgodQueries {
         return pending(txId).path("confirmed-round").asLong(0);
     }
 
+    /** {@code POST /v2/transactions} of signed transactions back to back; the status and body algod answered. */
+    public HttpResponse<String> submit(byte[] signedGroup) {
+        return send(HttpRequest.newBuilder(URI.create(url + "/v2/transactions"))
+                .header("Content-Type", "application/x-binary")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(signedGroup)));
+    }
+
     /** Holds every accepted group in the pool until {@link #resume()}. */
     public void pause() {
         post("/devnet/pause", "{}");
@@ -81,6 +90,14 @@ public final class AlgodQueries {
     /** Drops a pooled transaction with algod's pool-error path. */
     public void evict(String txId, String message) {
         post("/devnet/evict/" + txId, JSON.createObjectNode().put("message", message).toString());
+    }
+
+    /**
+     * {@code GET /devnet/confirmed}: every transaction the devnet committed from {@code fromRound} on
+     * ({@code transactions}, oldest first) and whether that list is {@code complete}.
+     */
+    public JsonNode confirmedSince(long fromRound) {
+        return get("/devnet/confirmed?from-round=" + fromRound);
     }
 
     /** The devnet's pool, as lists of txids per group. */

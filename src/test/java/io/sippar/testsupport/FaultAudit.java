@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
@@ -35,7 +36,8 @@ import org.web3j.protocol.http.HttpService;
  * {@code AuthorizationUsed} of the token mined from the gateway's settler since {@code fromBlock} is
  * one settled payment with that payer, nonce and transaction, journaled once; every payment settled
  * since {@code since} is such an event; and the whole ledger balances. A batch transaction carries
- * several events, each one payment.
+ * several events, each one payment. The ledger half ({@link #assertLedgerMatches}) is shared with
+ * {@link AlgorandFaultAudit}.
  */
 public final class FaultAudit {
 
@@ -60,6 +62,10 @@ public final class FaultAudit {
     public record Result(int settlements) {
     }
 
+    /** One settled payment as the ledger holds it. */
+    public record SettledRow(String id, String payer, String payTo, BigInteger amount, String chainRef, String txHash) {
+    }
+
     private FaultAudit() {
     }
 
@@ -77,10 +83,25 @@ public final class FaultAudit {
     public static Result assertChainAndLedgerAgree(String rpcUrl, String token, List<String> settlers, String network,
             BigInteger fromBlock, Instant since, Database db) {
         Map<String, String> onChain = settlerEvents(rpcUrl, token, settlers, fromBlock);
+        // keyed by authorization (payer/nonce): a batch transaction carries several
+        return assertLedgerMatches(onChain,
+                r -> r.payer().toLowerCase(Locale.ROOT) + "/" + r.chainRef().toLowerCase(Locale.ROOT),
+                r -> r.txHash().toLowerCase(Locale.ROOT), network, since, db, "an AuthorizationUsed by the settler");
+    }
+
+    /**
+     * The ledger half of an audit: the payments settled on {@code network} since {@code since}, each
+     * journaled exactly once under its transaction, are exactly {@code onChain} (one entry per
+     * settlement, as {@code keyOf} and {@code valueOf} read it from a row); and the whole ledger balances.
+     *
+     * @param what how a settlement on chain is described in failure messages
+     */
+    public static Result assertLedgerMatches(Map<String, String> onChain, Function<SettledRow, String> keyOf,
+            Function<SettledRow, String> valueOf, String network, Instant since, Database db, String what) {
         Map<String, String> recorded = new HashMap<>();
         try (Connection c = db.connect()) {
             try (PreparedStatement st = c.prepareStatement("""
-                    SELECT p.id, p.payer, p.chain_ref, p.tx_hash,
+                    SELECT p.id, p.payer, p.pay_to, p.amount, p.chain_ref, p.tx_hash,
                            (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id) AS entries,
                            (SELECT count(*) FROM journal_entry e WHERE e.payment_id = p.id AND e.tx_hash = p.tx_hash
                                 AND e.kind = 'settlement') AS matching
@@ -89,25 +110,26 @@ public final class FaultAudit {
                 st.setTimestamp(2, Timestamp.from(since));
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        String tx = rs.getString("tx_hash").toLowerCase(Locale.ROOT);
-                        String key = rs.getString("payer").toLowerCase(Locale.ROOT) + "/"
-                                + rs.getString("chain_ref").toLowerCase(Locale.ROOT);
-                        assertEquals(1, rs.getLong("entries"), "payment " + rs.getString("id") + " journal entries");
-                        assertEquals(1, rs.getLong("matching"), "payment " + rs.getString("id")
+                        SettledRow row = new SettledRow(rs.getString("id"), rs.getString("payer"), rs.getString("pay_to"),
+                                rs.getBigDecimal("amount").toBigIntegerExact(), rs.getString("chain_ref"),
+                                rs.getString("tx_hash"));
+                        assertEquals(1, rs.getLong("entries"), "payment " + row.id() + " journal entries");
+                        assertEquals(1, rs.getLong("matching"), "payment " + row.id()
                                 + " journal entry names its transaction");
-                        String before = recorded.put(key, tx);
-                        assertEquals(null, before, "authorization " + key + " recorded as settled twice");
+                        String key = keyOf.apply(row);
+                        String before = recorded.put(key, valueOf.apply(row));
+                        assertEquals(null, before, key + " recorded as settled twice");
                     }
                 }
             }
-            // rows settled here whose event is older than the window (none expected) would show below
+            // rows settled here whose transaction is older than the window (none expected) would show below
             for (Map.Entry<String, String> e : onChain.entrySet()) {
-                assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement of " + e.getKey()
-                        + " (payer/nonce) in " + e.getValue() + " must be recorded once as settled");
+                assertEquals(e.getValue(), recorded.get(e.getKey()), "on-chain settlement " + e.getKey()
+                        + " (" + e.getValue() + ") must be recorded once as settled");
             }
             for (Map.Entry<String, String> e : recorded.entrySet()) {
-                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment " + e.getKey() + " with transaction "
-                        + e.getValue() + " must be an AuthorizationUsed by the settler on chain");
+                assertEquals(e.getValue(), onChain.get(e.getKey()), "settled payment " + e.getKey() + " ("
+                        + e.getValue() + ") must be " + what + " on chain");
             }
             try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM ledger_unbalanced_entries");
                     ResultSet rs = st.executeQuery()) {

@@ -19,12 +19,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A JSON-RPC node as the gateway sees it, in front of a real one, that a test can break: stopped
- * (nothing listens on its port: connection refused), slowed (answers after a delay), and back again on
- * the same port. It can also run an action right after it relayed a broadcast
- * ({@code eth_sendRawTransaction}), to stop the nodes inside the receipt wait.
+ * A chain node as the gateway sees it, in front of a real one (an EVM JSON-RPC node or an algod), that
+ * a test can break: stopped (nothing listens on its port: connection refused), slowed (answers after a
+ * delay), and back again on the same port. Every request is relayed as it came (method, path and
+ * query, headers, body), so several proxies in front of one node are several URLs of one chain. It
+ * can also run an action right after it relayed a broadcast ({@code eth_sendRawTransaction}, or
+ * algod's {@code POST /v2/transactions}), to stop the nodes inside the receipt or confirmation wait.
  */
 public final class FaultProxy implements AutoCloseable {
+
+    /** Headers the JDK client sets itself and refuses to be given. */
+    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("connection", "content-length", "expect",
+            "host", "upgrade", "keep-alive", "transfer-encoding");
 
     private final String target;
     private final int port;
@@ -55,7 +61,7 @@ public final class FaultProxy implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** JSON-RPC requests relayed since the last {@link #heal()}. */
+    /** Requests relayed since the last {@link #heal()}. */
     public int relayed() {
         return relayed.get();
     }
@@ -115,16 +121,30 @@ public final class FaultProxy implements AutoCloseable {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             sleep(delay.get());
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(target))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(target.replaceAll("/+$", "") + path
+                    + (query == null ? "" : "?" + query)))
+                    .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(v -> forward.header(name, v));
+                }
+            });
+            HttpResponse<byte[]> r = client.send(forward.build(), HttpResponse.BodyHandlers.ofByteArray());
             relayed.incrementAndGet();
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(r.statusCode(), r.body().length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(r.body());
+            r.headers().firstValue("Content-Type").ifPresent(t -> exchange.getResponseHeaders().add("Content-Type", t));
+            exchange.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+            if (r.body().length > 0) {
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(r.body());
+                }
             }
-            if (new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction")) {
+            boolean broadcast = "POST".equals(method) && ("/v2/transactions".equals(path)
+                    || new String(body, StandardCharsets.UTF_8).contains("eth_sendRawTransaction"));
+            if (broadcast) {
                 Runnable action = afterBroadcast.getAndSet(null);
                 if (action != null) {
                     executor.execute(action);
