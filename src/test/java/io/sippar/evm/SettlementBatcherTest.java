@@ -137,6 +137,19 @@ class SettlementBatcherTest {
         return sent.getTransactionHash();
     }
 
+    /** The receipt of a transaction sent to the node, waiting (bounded) for the block that mines it. */
+    private TransactionReceipt minedReceipt(String hash) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            var receipt = chain.web3j.ethGetTransactionReceipt(hash).send().getTransactionReceipt();
+            if (receipt.isPresent()) {
+                return receipt.get();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("transaction " + hash + " was not mined within 20 s");
+    }
+
     @Test
     void batchWithOneUsedAuthorizationSettlesTheOthersInOneTransaction() throws Exception {
         try (ExactEvmScheme scheme = batching(10, Duration.ofMillis(500), 1)) {
@@ -147,8 +160,7 @@ class SettlementBatcherTest {
             }
             // the authorization of payment 2 is spent by someone else before the gateway settles it
             String outsider = outsiderUses(payments.get(2), 2);
-            assertTrue(chain.web3j.ethGetTransactionReceipt(outsider).send().getTransactionReceipt().orElseThrow()
-                    .isStatusOK());
+            assertTrue(minedReceipt(outsider).isStatusOK());
             BigInteger before = chain.balanceOf(anvil.merchant().address());
             List<Heard> heard = listeners(payments.size());
 
@@ -237,8 +249,7 @@ class SettlementBatcherTest {
                 results.add(f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             }
             String batch = heard.get(0).hashes.get(0);
-            assertTrue(chain.web3j.ethGetTransactionReceipt(outsider).send().getTransactionReceipt().orElseThrow()
-                    .isStatusOK());
+            assertTrue(minedReceipt(outsider).isStatusOK());
             SettleResponse lost = results.get(1);
             assertFalse(lost.success());
             assertEquals(ReasonCode.INVALID_EXACT_EVM_TRANSACTION_FAILED.wire(), lost.errorReason());
