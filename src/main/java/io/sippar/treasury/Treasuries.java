@@ -49,18 +49,24 @@ public class Treasuries {
                 if (map.put(t.network(), new Entry(t, chain)) != null) {
                     throw new IllegalStateException("two treasuries configured for " + t.network());
                 }
-                // pods lease settlement keys among themselves (multipod); a treasury key in that pool would
-                // sign settlements on one pod while another signs payouts at the same nonces
-                for (io.sippar.scheme.LeasedKeys leased : settlementKeys) {
-                    if (leased.settlementKeys().getOrDefault(t.network(), List.of()).stream()
-                            .anyMatch(k -> k.equalsIgnoreCase(t.signer()))) {
-                        throw new IllegalStateException("the treasury key of " + t.network() + " (" + t.signer()
-                                + ") is one of its settlement keys; the treasury needs a key of its own");
-                    }
-                }
+                requireOwnKey(t, settlementKeys);
             }
         }
         this.byNetwork = java.util.Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * Refuses a treasury whose signer is in the network's settlement-key pool: pods lease those keys
+     * among themselves, so one pod would sign settlements while another signs payouts at the same nonces.
+     */
+    static void requireOwnKey(Treasury t, Iterable<io.sippar.scheme.LeasedKeys> settlementKeys) {
+        for (io.sippar.scheme.LeasedKeys leased : settlementKeys) {
+            if (leased.settlementKeys().getOrDefault(t.network(), List.of()).stream()
+                    .anyMatch(k -> k.equalsIgnoreCase(t.signer()))) {
+                throw new IllegalStateException("the treasury key of " + t.network() + " (" + t.signer()
+                        + ") is one of its settlement keys; the treasury needs a key of its own");
+            }
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
